@@ -1,0 +1,82 @@
+// swift-tools-version: 6.1
+// Sigil: the Sigstore system in Swift. Target layout and import rules: DESIGN.md §5
+// (mirrored by `Tests/SigilArchitectureTests`, which fails when an import leaves its row).
+
+import PackageDescription
+
+/// One set of strict settings for every target (STYLE.md habit 15).
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
+let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
+
+let package = Package(
+    name: "Sigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SigilMerkle", targets: ["SigilMerkle"]),
+        .library(name: "SigilTlog", targets: ["SigilTlog"]),
+        .library(name: "SigilBundle", targets: ["SigilBundle"]),
+        .library(name: "SigilX509", targets: ["SigilX509"]),
+        .library(name: "SigilTimestamp", targets: ["SigilTimestamp"]),
+        .executable(name: "sigil", targets: ["SigilCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Layer 0: pure formats and maths (no I/O, no clock reads).
+        .target(name: "SigilMerkle", dependencies: [crypto], swiftSettings: strict),
+        .target(name: "SigilTlog", dependencies: ["SigilMerkle", crypto, asn1], swiftSettings: strict),
+        .target(name: "SigilBundle", dependencies: ["SigilTlog", "SigilMerkle", crypto], swiftSettings: strict),
+        .target(name: "SigilX509", dependencies: [crypto, asn1, x509], swiftSettings: strict),
+        .target(name: "SigilTimestamp", dependencies: ["SigilX509", crypto, asn1, x509], swiftSettings: strict),
+
+        // Layer 5: the `sigil` executable.
+        .executableTarget(
+            name: "SigilCLI",
+            dependencies: ["SigilMerkle", "SigilTlog", argumentParser],
+            swiftSettings: strict
+        ),
+
+        // Test support: never linked into a product.
+        .target(name: "SigilTesting", dependencies: ["SigilMerkle", crypto], swiftSettings: strict),
+
+        .testTarget(
+            name: "SigilMerkleTests",
+            dependencies: ["SigilMerkle", "SigilTesting", propertyBased],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilTlogTests",
+            dependencies: ["SigilTlog", "SigilMerkle", "SigilTesting", crypto],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilBundleTests",
+            dependencies: ["SigilBundle", "SigilTesting", crypto],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilX509Tests",
+            dependencies: ["SigilX509", "SigilTesting", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilTimestampTests",
+            dependencies: ["SigilTimestamp", "SigilX509", "SigilTesting", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "SigilArchitectureTests", dependencies: ["SigilTesting"], swiftSettings: strict),
+    ]
+)

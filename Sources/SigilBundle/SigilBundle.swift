@@ -1,0 +1,1 @@
+// SigilBundle: placeholder until its first file lands.

@@ -1,0 +1,45 @@
+// Errors of proof verification and building: a struct with an extensible code (STYLE.md habit 6).
+
+/// Why a Merkle proof did not verify or could not be built. Tests match on `code`; `reason` says what was
+/// expected and what was found.
+public struct MerkleError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure this is. New codes may be added; switch with a `default`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Backing: String, Hashable, Sendable {
+            case indexOutOfRange, sizesOutOfOrder, wrongProofSize, rootMismatch, firstRootMismatch,
+                secondRootMismatch, malformedHash, nodeUnavailable
+        }
+
+        private let backing: Backing
+        private init(_ backing: Backing) { self.backing = backing }
+
+        /// The leaf index is not below the tree size.
+        public static let indexOutOfRange = Code(.indexOutOfRange)
+        /// A consistency proof was asked from a larger tree to a smaller one.
+        public static let sizesOutOfOrder = Code(.sizesOutOfOrder)
+        /// The proof has more or fewer hashes than the tree shape requires.
+        public static let wrongProofSize = Code(.wrongProofSize)
+        /// The inclusion proof recomputes a different root than the one expected.
+        public static let rootMismatch = Code(.rootMismatch)
+        /// The consistency proof recomputes a different root for the smaller tree.
+        public static let firstRootMismatch = Code(.firstRootMismatch)
+        /// The consistency proof recomputes a different root for the larger tree.
+        public static let secondRootMismatch = Code(.secondRootMismatch)
+        /// A proof element or root is not a 32-byte hash.
+        public static let malformedHash = Code(.malformedHash)
+        /// Building a proof needed a node the reader could not supply.
+        public static let nodeUnavailable = Code(.nodeUnavailable)
+
+        public var description: String { backing.rawValue }
+    }
+
+    public var code: Code
+    public var reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "Merkle proof: \(code): \(reason)" }
+}

@@ -1,0 +1,1 @@
+// SigilTimestamp: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SigilX509: placeholder until its first file lands.
