@@ -266,7 +266,7 @@ public enum PrecertificateTBS {
                     }
                     // An empty extension list is omitted, as SIZE (1..MAX) requires.
                     guard !kept.isEmpty else { continue }
-                    try coder.appendConstructedNode(identifier: extensionsTag) { coder in
+                    coder.appendConstructedNode(identifier: extensionsTag) { coder in
                         coder.appendConstructedNode(identifier: .sequence) { coder in
                             for ext in kept { coder.serializeRawBytes(ext.encodedBytes) }
                         }
