@@ -61,7 +61,9 @@ public enum FulcioChainVerifier {
             RFC5280Policy(fixedExpiryValidationTime: time)
             SigstoreChainPolicy()
         }
-        let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
+        let diagnostics = DiagnosticLog()
+        let result = await verifier.validate(
+            leaf: leaf, intermediates: CertificateStore(intermediates), diagnosticCallback: diagnostics.record)
         switch result {
         case .validCertificate(let chain):
             return VerifiedCertificateChain(certificates: Array(chain), validationTime: time)
@@ -70,7 +72,7 @@ public enum FulcioChainVerifier {
             throw X509Error(
                 .chainNotValid,
                 reasons.isEmpty
-                    ? "no chain from the leaf to a trust anchor (no issuer found or no issuer signature verified)"
+                    ? "no chain from the leaf to a trust anchor; swift-certificates: \(diagnostics.summary)"
                     : "no candidate chain met the policy: \(reasons.joined(separator: "; "))"
             )
         }
@@ -104,6 +106,22 @@ public enum FulcioChainVerifier {
         if case .isCertificateAuthority = basicConstraints {
             throw X509Error(.chainNotValid, "leaf is a CA (BasicConstraints CA:TRUE)")
         }
+    }
+}
+
+/// Collects swift-certificates' diagnostics of one `validate` call (called synchronously from inside it) to
+/// explain a chain that could not be built.
+private final class DiagnosticLog {
+    private var lines: [String] = []
+
+    func record(_ diagnostic: VerificationDiagnostic) {
+        lines.append(diagnostic.description)
+    }
+
+    /// The last few diagnostics, bounded in length.
+    var summary: String {
+        let text = lines.suffix(3).joined(separator: " | ")
+        return text.count > 2000 ? String(text.prefix(2000)) + "…" : text
     }
 }
 

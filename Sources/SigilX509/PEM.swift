@@ -102,6 +102,11 @@ public enum CertificateCoding {
         return Array(children[5].encodedBytes)
     }
 
+    /// SHA-256 of the certificate's SubjectPublicKeyInfo DER (RFC 6962 issuer_key_hash; a CT/Rekor key ID).
+    public static func subjectPublicKeyInfoSHA256(_ certificate: Certificate) throws(X509Error) -> [UInt8] {
+        sha256(try subjectPublicKeyInfo(certificate))
+    }
+
     /// SHA-256 of DER bytes, e.g. of a SubjectPublicKeyInfo (a CT log ID, RFC 6962 §3.2 issuer_key_hash).
     public static func sha256(_ bytes: some Collection<UInt8>) -> [UInt8] {
         Array(SHA256.hash(data: Array(bytes)))

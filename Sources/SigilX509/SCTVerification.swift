@@ -138,7 +138,7 @@ public enum SCTVerifier {
         let scts = try SignedCertificateTimestampList.embedded(in: leaf)
         guard !scts.isEmpty else { throw X509Error(.sctMissing, "SCT list holds no SCT") }
         // SPEC: RFC 6962 §3.2 PreCert.issuer_key_hash = SHA-256 of the issuer's SubjectPublicKeyInfo DER
-        let issuerKeyHash = CertificateCoding.sha256(try CertificateCoding.subjectPublicKeyInfo(issuer))
+        let issuerKeyHash = try CertificateCoding.subjectPublicKeyInfoSHA256(issuer)
         // SPEC: RFC 6962 §3.2 PreCert.tbs_certificate = the leaf's TBSCertificate without the SCT list extension
         let tbs = try PrecertificateTBS.reconstruct(from: leaf)
 
