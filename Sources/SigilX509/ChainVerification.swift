@@ -34,7 +34,7 @@ public enum FulcioChainVerifier {
     ///
     /// - `time` lies within the leaf's validity (`notValidAtTime` otherwise);
     /// - the leaf has KeyUsage digitalSignature (`missingDigitalSignature`) and ExtendedKeyUsage codeSigning
-    ///   (`missingCodeSigningEKU`), and is not a CA;
+    ///   (`missingCodeSigningEKU`), is not a CA, and has a critical SAN if its subject is empty;
     /// - a chain exists that passes swift-certificates' RFC 5280 policy at `time` (signatures, validity of
     ///   every certificate, basic constraints, name constraints) and the Sigstore CA rules: every issuer has
     ///   KeyUsage keyCertSign, and an issuer's ExtendedKeyUsage, if present, allows codeSigning
@@ -105,6 +105,13 @@ public enum FulcioChainVerifier {
         }
         if case .isCertificateAuthority = basicConstraints {
             throw X509Error(.chainNotValid, "leaf is a CA (BasicConstraints CA:TRUE)")
+        }
+        // SPEC: RFC 5280 §4.2.1.6: with an empty subject the SubjectAlternativeName must be critical
+        // (sigstore-python's verifier rejects the leaf otherwise, services.md §0 fact 7)
+        if leaf.subject.isEmpty {
+            guard let san = leaf.extensions[oid: .X509ExtensionID.subjectAlternativeName], san.critical else {
+                throw X509Error(.chainNotValid, "leaf subject is empty, so a critical SubjectAlternativeName is required")
+            }
         }
     }
 }

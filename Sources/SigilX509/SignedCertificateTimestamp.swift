@@ -214,6 +214,6 @@ extension [UInt8] {
     mutating func appendOpaque16(_ value: [UInt8], what: String) throws(X509Error) {
         guard value.count <= 0xFFFF else { throw X509Error(.malformedSCT, "\(what) is \(value.count) bytes, limit 65535") }
         appendUInt16(value.count)
-        append(contentsOf: value)
+        self += value
     }
 }

@@ -88,6 +88,14 @@ struct BuiltCertificateTests {
         await expectChainCode(.chainNotValid, leaf, root: root, intermediates: [intermediate.certificate])
     }
 
+    @Test func aNonCriticalSANWithAnEmptySubjectIsRejected() async throws {
+        var extensions = try TestPKI.leafExtensions()
+        let index = try #require(extensions.firstIndex { $0.oid == .X509ExtensionID.subjectAlternativeName })
+        extensions[index].critical = false
+        let leaf = try TestPKI.leaf(under: intermediate, extensions: extensions)
+        await expectChainCode(.chainNotValid, leaf, root: root, intermediates: [intermediate.certificate])
+    }
+
     @Test func aPrecertificateWithThePoisonExtensionIsRejected() async throws {
         let poison = Certificate.Extension(oid: FulcioOID.precertificatePoison, critical: true, value: [0x05, 0x00])
         let leaf = try TestPKI.leaf(under: intermediate, extensions: TestPKI.leafExtensions(extra: [poison]))
