@@ -78,6 +78,18 @@ public enum FulcioChainVerifier {
         }
     }
 
+    /// `verify(leaf:trustAnchors:intermediates:at:)` with the CA certificates given as DER (e.g. the
+    /// `rawBytes` of a trusted root's `certChain`); a certificate that does not parse is `malformedCertificate`.
+    public static func verify(
+        leaf: Certificate, trustAnchorsDER: [[UInt8]], intermediatesDER: [[UInt8]], at time: Date
+    ) async throws(X509Error) -> VerifiedCertificateChain {
+        var anchors: [Certificate] = []
+        for der in trustAnchorsDER { anchors.append(try CertificateCoding.certificate(der: der)) }
+        var intermediates: [Certificate] = []
+        for der in intermediatesDER { intermediates.append(try CertificateCoding.certificate(der: der)) }
+        return try await verify(leaf: leaf, trustAnchors: anchors, intermediates: intermediates, at: time)
+    }
+
     /// The leaf rules of the Fulcio profile that do not depend on the chain.
     static func checkLeafUsage(_ leaf: Certificate) throws(X509Error) {
         // SPEC: sigstore/fulcio docs/certificate-specification.md: KeyUsage digitalSignature, EKU codeSigning
@@ -110,7 +122,8 @@ public enum FulcioChainVerifier {
         // (sigstore-python's verifier rejects the leaf otherwise, services.md §0 fact 7)
         if leaf.subject.isEmpty {
             guard let san = leaf.extensions[oid: .X509ExtensionID.subjectAlternativeName], san.critical else {
-                throw X509Error(.chainNotValid, "leaf subject is empty, so a critical SubjectAlternativeName is required")
+                throw X509Error(
+                    .chainNotValid, "leaf subject is empty, so a critical SubjectAlternativeName is required")
             }
         }
     }

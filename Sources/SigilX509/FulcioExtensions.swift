@@ -119,31 +119,33 @@ public struct FulcioExtensions: Hashable, Sendable {
     public init() {}
 
     /// Which field holds which OID, and whether the value is raw bytes (.1–.6) or a DER UTF8String.
-    private static var fields: [(oid: ASN1ObjectIdentifier, raw: Bool, path: WritableKeyPath<FulcioExtensions, String?>)] {
+    private static var fields:
+        [(oid: ASN1ObjectIdentifier, raw: Bool, path: WritableKeyPath<FulcioExtensions, String?>)]
+    {
         [
-        (FulcioOID.issuer, true, \.issuer),
-        (FulcioOID.githubWorkflowTrigger, true, \.githubWorkflowTrigger),
-        (FulcioOID.githubWorkflowSHA, true, \.githubWorkflowSHA),
-        (FulcioOID.githubWorkflowName, true, \.githubWorkflowName),
-        (FulcioOID.githubWorkflowRepository, true, \.githubWorkflowRepository),
-        (FulcioOID.githubWorkflowRef, true, \.githubWorkflowRef),
-        (FulcioOID.issuerV2, false, \.issuerV2),
-        (FulcioOID.buildSignerURI, false, \.buildSignerURI),
-        (FulcioOID.buildSignerDigest, false, \.buildSignerDigest),
-        (FulcioOID.runnerEnvironment, false, \.runnerEnvironment),
-        (FulcioOID.sourceRepositoryURI, false, \.sourceRepositoryURI),
-        (FulcioOID.sourceRepositoryDigest, false, \.sourceRepositoryDigest),
-        (FulcioOID.sourceRepositoryRef, false, \.sourceRepositoryRef),
-        (FulcioOID.sourceRepositoryIdentifier, false, \.sourceRepositoryIdentifier),
-        (FulcioOID.sourceRepositoryOwnerURI, false, \.sourceRepositoryOwnerURI),
-        (FulcioOID.sourceRepositoryOwnerIdentifier, false, \.sourceRepositoryOwnerIdentifier),
-        (FulcioOID.buildConfigURI, false, \.buildConfigURI),
-        (FulcioOID.buildConfigDigest, false, \.buildConfigDigest),
-        (FulcioOID.buildTrigger, false, \.buildTrigger),
-        (FulcioOID.runInvocationURI, false, \.runInvocationURI),
-        (FulcioOID.sourceRepositoryVisibilityAtSigning, false, \.sourceRepositoryVisibilityAtSigning),
-        (FulcioOID.deploymentEnvironment, false, \.deploymentEnvironment),
-        (FulcioOID.tokenSubject, false, \.tokenSubject),
+            (FulcioOID.issuer, true, \.issuer),
+            (FulcioOID.githubWorkflowTrigger, true, \.githubWorkflowTrigger),
+            (FulcioOID.githubWorkflowSHA, true, \.githubWorkflowSHA),
+            (FulcioOID.githubWorkflowName, true, \.githubWorkflowName),
+            (FulcioOID.githubWorkflowRepository, true, \.githubWorkflowRepository),
+            (FulcioOID.githubWorkflowRef, true, \.githubWorkflowRef),
+            (FulcioOID.issuerV2, false, \.issuerV2),
+            (FulcioOID.buildSignerURI, false, \.buildSignerURI),
+            (FulcioOID.buildSignerDigest, false, \.buildSignerDigest),
+            (FulcioOID.runnerEnvironment, false, \.runnerEnvironment),
+            (FulcioOID.sourceRepositoryURI, false, \.sourceRepositoryURI),
+            (FulcioOID.sourceRepositoryDigest, false, \.sourceRepositoryDigest),
+            (FulcioOID.sourceRepositoryRef, false, \.sourceRepositoryRef),
+            (FulcioOID.sourceRepositoryIdentifier, false, \.sourceRepositoryIdentifier),
+            (FulcioOID.sourceRepositoryOwnerURI, false, \.sourceRepositoryOwnerURI),
+            (FulcioOID.sourceRepositoryOwnerIdentifier, false, \.sourceRepositoryOwnerIdentifier),
+            (FulcioOID.buildConfigURI, false, \.buildConfigURI),
+            (FulcioOID.buildConfigDigest, false, \.buildConfigDigest),
+            (FulcioOID.buildTrigger, false, \.buildTrigger),
+            (FulcioOID.runInvocationURI, false, \.runInvocationURI),
+            (FulcioOID.sourceRepositoryVisibilityAtSigning, false, \.sourceRepositoryVisibilityAtSigning),
+            (FulcioOID.deploymentEnvironment, false, \.deploymentEnvironment),
+            (FulcioOID.tokenSubject, false, \.tokenSubject),
         ]
     }
 

@@ -37,7 +37,9 @@ public struct SubjectAlternativeName: Hashable, Sendable, CustomStringConvertibl
 public enum FulcioIdentity {
     /// Every email, URI and username-OtherName SAN of the certificate, in certificate order. Other SAN forms
     /// (DNS names, IP addresses, other OtherNames) are not Sigstore identities and are left out.
-    public static func subjectAlternativeNames(of certificate: Certificate) throws(X509Error) -> [SubjectAlternativeName] {
+    public static func subjectAlternativeNames(of certificate: Certificate) throws(X509Error)
+        -> [SubjectAlternativeName]
+    {
         // SPEC: sigstore/fulcio docs/certificate-specification.md "Subject Alternative Name"; oid-info.md .7
         let names: SubjectAlternativeNames
         do {
@@ -61,7 +63,8 @@ public enum FulcioIdentity {
                 do {
                     string = try ASN1UTF8String(asn1Any: value)
                 } catch {
-                    throw X509Error(.malformedSubjectAlternativeName, "username OtherName is not a UTF8String: \(error)")
+                    throw X509Error(
+                        .malformedSubjectAlternativeName, "username OtherName is not a UTF8String: \(error)")
                 }
                 guard let text = String(validating: string.bytes, as: UTF8.self) else {
                     throw X509Error(.malformedSubjectAlternativeName, "username OtherName holds invalid UTF-8")

@@ -93,11 +93,13 @@ public enum CertificateCoding {
         // TBSCertificate ::= SEQUENCE { version [0] EXPLICIT (absent in v1), serialNumber, signature, issuer,
         //                               validity, subject, subjectPublicKeyInfo, ... }  (RFC 5280 §4.1)
         var children = Array(nodes)
-        if let first = children.first, first.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) {
+        if let first = children.first, first.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
+        {
             children.removeFirst()
         }
         guard children.count > 5 else {
-            throw X509Error(.malformedCertificate, "TBSCertificate has \(children.count) fields, no subjectPublicKeyInfo")
+            throw X509Error(
+                .malformedCertificate, "TBSCertificate has \(children.count) fields, no subjectPublicKeyInfo")
         }
         return Array(children[5].encodedBytes)
     }

@@ -54,7 +54,8 @@ public struct CTLogKey: Hashable, Sendable {
         let p384: ASN1ObjectIdentifier = [1, 3, 132, 0, 34]
         do {
             let root = try DER.parse(spki)
-            guard case .constructed(let fieldNodes) = root.content, let algorithm = fieldNodes.first(where: { _ in true }),
+            guard case .constructed(let fieldNodes) = root.content,
+                let algorithm = fieldNodes.first(where: { _ in true }),
                 case .constructed(let partNodes) = algorithm.content
             else {
                 throw X509Error(.malformedLogKey, "SubjectPublicKeyInfo has no AlgorithmIdentifier")
@@ -178,7 +179,8 @@ public enum SCTVerifier {
             verified.append(VerifiedSCT(sct: sct, log: log))
         }
         guard !verified.isEmpty else {
-            throw X509Error(.sctUnknownLog, "no SCT from a trusted CT log; SCT log IDs: \(unknown.joined(separator: ", "))")
+            throw X509Error(
+                .sctUnknownLog, "no SCT from a trusted CT log; SCT log IDs: \(unknown.joined(separator: ", "))")
         }
         return verified
     }

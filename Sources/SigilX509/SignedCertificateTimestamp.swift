@@ -115,7 +115,9 @@ public enum SignedCertificateTimestampList {
     }
 
     /// Parses the value of the SCT list extension: one DER OCTET STRING whose contents are the TLS list.
-    public static func parse(extensionValue bytes: some Collection<UInt8>) throws(X509Error) -> [SignedCertificateTimestamp] {
+    public static func parse(extensionValue bytes: some Collection<UInt8>) throws(X509Error)
+        -> [SignedCertificateTimestamp]
+    {
         let value = Array(bytes)
         guard value.count <= maxExtensionSize else {
             throw X509Error(.malformedSCT, "SCT list extension is \(value.count) bytes, limit \(maxExtensionSize)")
@@ -212,7 +214,9 @@ extension [UInt8] {
     }
 
     mutating func appendOpaque16(_ value: [UInt8], what: String) throws(X509Error) {
-        guard value.count <= 0xFFFF else { throw X509Error(.malformedSCT, "\(what) is \(value.count) bytes, limit 65535") }
+        guard value.count <= 0xFFFF else {
+            throw X509Error(.malformedSCT, "\(what) is \(value.count) bytes, limit 65535")
+        }
         appendUInt16(value.count)
         self += value
     }

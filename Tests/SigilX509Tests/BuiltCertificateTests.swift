@@ -44,6 +44,19 @@ struct BuiltCertificateTests {
         #expect(leaf.extensions[oid: .X509ExtensionID.subjectAlternativeName]?.critical == true)
     }
 
+    @Test func caCertificatesMayBeGivenAsDER() async throws {
+        let leaf = try TestPKI.leaf(under: intermediate)
+        let chain = try await FulcioChainVerifier.verify(
+            leaf: leaf, trustAnchorsDER: [try CertificateCoding.der(root.certificate)],
+            intermediatesDER: [try CertificateCoding.der(intermediate.certificate)], at: TestPKI.inside)
+        #expect(chain.certificates == [leaf, intermediate.certificate, root.certificate])
+        let error = await #expect(throws: X509Error.self) {
+            _ = try await FulcioChainVerifier.verify(
+                leaf: leaf, trustAnchorsDER: [[0x30, 0x00]], intermediatesDER: [], at: TestPKI.inside)
+        }
+        #expect(error?.code == .malformedCertificate)
+    }
+
     @Test func aLeafIssuedByTheRootDirectlyChains() async throws {
         let leaf = try TestPKI.leaf(under: root)
         let chain = try await verifyChain(leaf, root: root, intermediates: [])
@@ -56,7 +69,8 @@ struct BuiltCertificateTests {
             _ = try await verifyChain(leaf, root: root, intermediates: [intermediate.certificate], at: time)
         }
         for time in [leaf.notValidBefore.addingTimeInterval(-1), leaf.notValidAfter.addingTimeInterval(1)] {
-            await expectChainCode(.notValidAtTime, leaf, root: root, intermediates: [intermediate.certificate], at: time)
+            await expectChainCode(
+                .notValidAtTime, leaf, root: root, intermediates: [intermediate.certificate], at: time)
         }
     }
 
@@ -153,7 +167,8 @@ struct BuiltCertificateTests {
     @Test func theLeafItselfAsTrustAnchorIsRejected() async throws {
         let leaf = try TestPKI.leaf(under: intermediate)
         let error = await #expect(throws: X509Error.self) {
-            _ = try await FulcioChainVerifier.verify(leaf: leaf, trustAnchors: [leaf], intermediates: [], at: TestPKI.inside)
+            _ = try await FulcioChainVerifier.verify(
+                leaf: leaf, trustAnchors: [leaf], intermediates: [], at: TestPKI.inside)
         }
         #expect(error?.code == .chainNotValid)
     }
@@ -169,10 +184,15 @@ struct BuiltIdentityTests {
         "Each Sigstore SAN form gives its identity",
         arguments: [
             (GeneralName.rfc822Name("a@b.test"), SubjectAlternativeName(kind: .email, value: "a@b.test")),
-            (.uniformResourceIdentifier("https://ci.test/w@refs/heads/main"),
-             SubjectAlternativeName(kind: .uri, value: "https://ci.test/w@refs/heads/main")),
-            (.otherName(.init(typeID: FulcioOID.otherNameSAN, value: try ASN1Any(erasing: ASN1UTF8String("user!gh.test")))),
-             SubjectAlternativeName(kind: .username, value: "user!gh.test")),
+            (
+                .uniformResourceIdentifier("https://ci.test/w@refs/heads/main"),
+                SubjectAlternativeName(kind: .uri, value: "https://ci.test/w@refs/heads/main")
+            ),
+            (
+                .otherName(
+                    .init(typeID: FulcioOID.otherNameSAN, value: try ASN1Any(erasing: ASN1UTF8String("user!gh.test")))),
+                SubjectAlternativeName(kind: .username, value: "user!gh.test")
+            ),
         ])
     func identityForms(_ name: GeneralName, _ expected: SubjectAlternativeName) throws {
         let leaf = try TestPKI.leaf(under: issuer, extensions: TestPKI.leafExtensions(san: [name]))
@@ -210,7 +230,9 @@ struct BuiltIdentityTests {
         let printable = try ASN1Any(erasing: ASN1PrintableString("user"))
         let leaf = try TestPKI.leaf(
             under: issuer,
-            extensions: TestPKI.leafExtensions(san: [.otherName(.init(typeID: FulcioOID.otherNameSAN, value: printable))]))
+            extensions: TestPKI.leafExtensions(san: [
+                .otherName(.init(typeID: FulcioOID.otherNameSAN, value: printable))
+            ]))
         let error = #expect(throws: X509Error.self) { _ = try FulcioIdentity.identity(of: leaf) }
         #expect(error?.code == .malformedSubjectAlternativeName)
     }
@@ -237,18 +259,30 @@ struct BuiltIdentityTests {
     }
 
     static let malformedExtensions: [(String, Certificate.Extension)] = [
-        ("raw bytes where .8 needs a DER UTF8String",
-         Certificate.Extension(oid: FulcioOID.issuerV2, critical: false, value: Array("https://x.test".utf8)[...])),
-        ("PrintableString in .9",
-         Certificate.Extension(oid: FulcioOID.buildSignerURI, critical: false, value: [0x13, 0x01, 0x61])),
-        ("trailing byte after the .12 UTF8String",
-         Certificate.Extension(oid: FulcioOID.sourceRepositoryURI, critical: false, value: [0x0C, 0x01, 0x61, 0x00])),
-        ("truncated .20 UTF8String",
-         Certificate.Extension(oid: FulcioOID.buildTrigger, critical: false, value: [0x0C, 0x05, 0x61])),
-        ("invalid UTF-8 in raw .2",
-         Certificate.Extension(oid: FulcioOID.githubWorkflowTrigger, critical: false, value: [0x61, 0xFF])),
-        ("invalid UTF-8 inside the .11 UTF8String",
-         Certificate.Extension(oid: FulcioOID.runnerEnvironment, critical: false, value: [0x0C, 0x02, 0xC3, 0x28])),
+        (
+            "raw bytes where .8 needs a DER UTF8String",
+            Certificate.Extension(oid: FulcioOID.issuerV2, critical: false, value: Array("https://x.test".utf8)[...])
+        ),
+        (
+            "PrintableString in .9",
+            Certificate.Extension(oid: FulcioOID.buildSignerURI, critical: false, value: [0x13, 0x01, 0x61])
+        ),
+        (
+            "trailing byte after the .12 UTF8String",
+            Certificate.Extension(oid: FulcioOID.sourceRepositoryURI, critical: false, value: [0x0C, 0x01, 0x61, 0x00])
+        ),
+        (
+            "truncated .20 UTF8String",
+            Certificate.Extension(oid: FulcioOID.buildTrigger, critical: false, value: [0x0C, 0x05, 0x61])
+        ),
+        (
+            "invalid UTF-8 in raw .2",
+            Certificate.Extension(oid: FulcioOID.githubWorkflowTrigger, critical: false, value: [0x61, 0xFF])
+        ),
+        (
+            "invalid UTF-8 inside the .11 UTF8String",
+            Certificate.Extension(oid: FulcioOID.runnerEnvironment, critical: false, value: [0x0C, 0x02, 0xC3, 0x28])
+        ),
     ]
 
     @Test func malformedFulcioExtensionsAreRejected() throws {

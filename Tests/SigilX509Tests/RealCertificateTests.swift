@@ -70,7 +70,8 @@ struct RealCertificateTests {
         let other = try TrustedRootFixture(environment: fixture.environment == "staging" ? "production" : "staging")
         let error = await #expect(throws: X509Error.self) {
             try await FulcioChainVerifier.verify(
-                leaf: leaf, trustAnchors: other.anchors, intermediates: other.intermediates, at: leaf.timeInsideValidity)
+                leaf: leaf, trustAnchors: other.anchors, intermediates: other.intermediates, at: leaf.timeInsideValidity
+            )
         }
         #expect(error?.code == .chainNotValid)
     }

@@ -88,7 +88,8 @@ private func leafWithSCTs(
     }
     // The precertificate TBS does not depend on the SCT contents, so a placeholder list gives the signed input.
     let placeholder = logs.map {
-        SignedCertificateTimestamp(logID: $0.logID, timestamp: timestamp, signatureAlgorithm: $0.signatureAlgorithm, signature: [0])
+        SignedCertificateTimestamp(
+            logID: $0.logID, timestamp: timestamp, signatureAlgorithm: $0.signatureAlgorithm, signature: [0])
     }
     let tbs = try PrecertificateTBS.reconstruct(from: build(placeholder))
     let issuerKeyHash = CertificateCoding.sha256(try CertificateCoding.subjectPublicKeyInfo(issuer.certificate))
@@ -175,7 +176,8 @@ struct SCTIssuanceTests {
 
     @Test func anUnsupportedHashAlgorithmIsRejected() throws {
         let log = TestCTLog.p256()
-        var sct = SignedCertificateTimestamp(logID: log.logID, timestamp: sctTime, signatureAlgorithm: 3, signature: [1])
+        var sct = SignedCertificateTimestamp(
+            logID: log.logID, timestamp: sctTime, signatureAlgorithm: 3, signature: [1])
         sct.hashAlgorithm = 5  // sha384
         let value = try SignedCertificateTimestampList.serialize(extensionValue: [sct])
         let leaf = try TestPKI.leaf(
@@ -195,7 +197,9 @@ struct SCTIssuanceTests {
         let key = P256.Signing.PrivateKey()
         let leaf = try leafWithSCTs(under: issuer, logs: [log], timestamp: sctTime, sctPosition: position, key: key)
         #expect(leaf.extensions[position].oid == FulcioOID.sctList)
-        #expect(try SCTVerifier.verifyEmbeddedSCTs(in: leaf, issuer: issuer.certificate, logs: [try log.key()], at: []).count == 1)
+        #expect(
+            try SCTVerifier.verifyEmbeddedSCTs(in: leaf, issuer: issuer.certificate, logs: [try log.key()], at: [])
+                .count == 1)
         // The reconstruction equals the TBS of the same certificate built without the extension (what a CA
         // signs as the precertificate, minus the poison).
         let without = try TestPKI.leaf(
@@ -209,12 +213,20 @@ struct SCTIssuanceTests {
         let spki: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00] + ed25519
         let cases: [(String, () throws -> CTLogKey)] = [
             ("Ed25519", { try CTLogKey(subjectPublicKeyInfo: spki) }),
-            ("P-521", { try CTLogKey(subjectPublicKeyInfo: Array(P521.Signing.PrivateKey().publicKey.derRepresentation)) }),
+            (
+                "P-521",
+                { try CTLogKey(subjectPublicKeyInfo: Array(P521.Signing.PrivateKey().publicKey.derRepresentation)) }
+            ),
             ("garbage", { try CTLogKey(subjectPublicKeyInfo: [0x30, 0x00]) }),
             ("short log ID", { try CTLogKey(subjectPublicKeyInfo: TestCTLog.p256().spki, logID: [1, 2, 3]) }),
-            ("window ends before it starts", {
-                try CTLogKey(subjectPublicKeyInfo: TestCTLog.p256().spki, validFrom: TestPKI.inside, validUntil: TestPKI.start)
-            }),
+            (
+                "window ends before it starts",
+                {
+                    try CTLogKey(
+                        subjectPublicKeyInfo: TestCTLog.p256().spki, validFrom: TestPKI.inside,
+                        validUntil: TestPKI.start)
+                }
+            ),
             ("EC key as PKCS#1", { try CTLogKey(pkcs1RSAPublicKey: TestCTLog.p256().spki) }),
         ]
         for (name, make) in cases {

@@ -32,7 +32,8 @@ struct SCTParserMutationTests {
             case 2:  // append garbage
                 bytes += (0..<Int.random(in: 1...4, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             case 3 where bytes.count > 4:  // set a byte in the length-heavy prefix to an extreme
-                bytes[Int.random(in: 0..<min(bytes.count, 50), using: &rng)] = [0x00, 0xFF, 0x7F, 0x80].randomElement(using: &rng) ?? 0
+                bytes[Int.random(in: 0..<min(bytes.count, 50), using: &rng)] =
+                    [0x00, 0xFF, 0x7F, 0x80].randomElement(using: &rng) ?? 0
             default:  // duplicate the list body (a second SCT) without fixing lengths
                 bytes += bytes.dropFirst(2)
             }

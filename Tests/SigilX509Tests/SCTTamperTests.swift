@@ -36,7 +36,8 @@ private struct RealSCTCase {
     }
 
     func verify(_ certificate: Certificate, logs: [CTLogKey]? = nil, at times: [Date]? = nil) throws -> [VerifiedSCT] {
-        try SCTVerifier.verifyEmbeddedSCTs(in: certificate, issuer: issuer, logs: logs ?? self.logs, at: times ?? [time])
+        try SCTVerifier.verifyEmbeddedSCTs(
+            in: certificate, issuer: issuer, logs: logs ?? self.logs, at: times ?? [time])
     }
 }
 
@@ -192,7 +193,10 @@ struct SCTListCodecTests {
         // SCT length one too big inside a list of the right size
         let bigger = sctLength + 1
         cases.append(
-            ("SCT length overflows the list", Array(list.prefix(2)) + [UInt8(bigger >> 8), UInt8(bigger & 0xFF)] + list.dropFirst(4)))
+            (
+                "SCT length overflows the list",
+                Array(list.prefix(2)) + [UInt8(bigger >> 8), UInt8(bigger & 0xFF)] + list.dropFirst(4)
+            ))
         // signature length one too big (last 2-byte length before the signature)
         let sct = Array(list.dropFirst(4))
         let sigLengthOffset = 4 + 1 + 32 + 8 + 2 + (Int(sct[41]) << 8 | Int(sct[42])) + 2
@@ -210,7 +214,9 @@ struct SCTListCodecTests {
         let cases = Self.malformed(list)
         #expect(cases.count > 10)
         for (name, bytes) in cases {
-            let error = #expect(throws: X509Error.self, "\(name)") { _ = try SignedCertificateTimestampList.parse(tls: bytes) }
+            let error = #expect(throws: X509Error.self, "\(name)") {
+                _ = try SignedCertificateTimestampList.parse(tls: bytes)
+            }
             #expect(error?.code == .malformedSCT, "\(name)")
         }
     }

@@ -32,7 +32,8 @@ enum TestPKI {
     ) throws -> [Certificate.Extension] {
         var result = [
             try Certificate.Extension(keyUsage, critical: true),
-            try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: pathLength), critical: true),
+            try Certificate.Extension(
+                BasicConstraints.isCertificateAuthority(maxPathLength: pathLength), critical: true),
         ]
         if let eku { result.append(try Certificate.Extension(eku, critical: false)) }
         return result
@@ -44,7 +45,8 @@ enum TestPKI {
         let certificate = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey),
             notValidBefore: caValidity.lowerBound, notValidAfter: caValidity.upperBound, issuer: name, subject: name,
-            signatureAlgorithm: .ecdsaWithSHA256, extensions: try Certificate.Extensions(extensions ?? caExtensions(pathLength: 1)),
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions(extensions ?? caExtensions(pathLength: 1)),
             issuerPrivateKey: .init(key))
         return Issued(certificate: certificate, key: key)
     }
@@ -95,7 +97,8 @@ enum TestPKI {
             version: .v3, serialNumber: serial, publicKey: .init(key.publicKey),
             notValidBefore: leafValidity.lowerBound, notValidAfter: leafValidity.upperBound,
             issuer: issuer.certificate.subject, subject: DistinguishedName(),
-            signatureAlgorithm: .ecdsaWithSHA256, extensions: try Certificate.Extensions(extensions ?? leafExtensions()),
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions(extensions ?? leafExtensions()),
             issuerPrivateKey: .init(issuer.key))
     }
 }
