@@ -8,7 +8,7 @@ import X509
 @Suite("Real Fulcio certificates")
 struct RealCertificateTests {
     @Test func theFixtureTableIsNotEmpty() {
-        #expect(realLeaves.count == 6)
+        #expect(realLeaves.count == 7)
     }
 
     @Test("The SAN identity equals the README's", arguments: realLeaves)

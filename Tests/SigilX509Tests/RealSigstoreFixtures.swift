@@ -35,7 +35,7 @@ struct RealLeaf: CustomStringConvertible, Sendable {
     func leaf() throws -> Certificate { try CertificateCoding.certificate(der: leafDER()) }
 }
 
-/// The expected-PASS table of Tests/Fixtures/sigstore-public/README.md.
+/// The expected-PASS table of Tests/Fixtures/sigstore-public/README.md, plus the CPython release leaf.
 let realLeaves: [RealLeaf] = [
     RealLeaf(
         bundle: "bundle_v3_github.whl.sigstore", environment: "production",
@@ -57,6 +57,11 @@ let realLeaves: [RealLeaf] = [
         identityKind: .uri, issuer: "https://token.actions.githubusercontent.com"),
     RealLeaf(
         bundle: "tsa/bundle.txt.sigstore", environment: "staging", identity: "alexis.challande@trailofbits.com",
+        identityKind: .email, issuer: "https://accounts.google.com"),
+    // Expected FAIL in the README only because its inclusion proof lacks a checkpoint; the certificate (a real
+    // production CPython release signer) is genuine.
+    RealLeaf(
+        bundle: "integration/Python-3.12.5.tgz.sigstore", environment: "production", identity: "thomas@python.org",
         identityKind: .email, issuer: "https://accounts.google.com"),
 ]
 
