@@ -1,1 +1,0 @@
-// SigilX509: placeholder until its first file lands.
