@@ -142,7 +142,7 @@ public struct IssuerAndSerialNumber: DERImplicitlyTaggable, Hashable, Sendable {
     public static var defaultIdentifier: ASN1Identifier { .sequence }
 
     public var issuer: DistinguishedName
-    /// The serial number's INTEGER content bytes (big-endian, as encoded).
+    /// The serial number as an unsigned big-endian magnitude without leading zero bytes.
     public var serialNumber: [UInt8]
 
     public init(issuer: DistinguishedName, serialNumber: [UInt8]) {

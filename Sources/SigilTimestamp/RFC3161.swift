@@ -147,7 +147,7 @@ public struct TSTInfo: Hashable, Sendable {
     public var version: Int
     public var policy: ASN1ObjectIdentifier
     public var messageImprint: MessageImprint
-    /// The serial number's INTEGER content bytes.
+    /// The serial number as an unsigned big-endian magnitude without leading zero bytes.
     public var serialNumber: [UInt8]
     /// genTime as encoded.
     public var generalizedTime: GeneralizedTime
@@ -155,7 +155,8 @@ public struct TSTInfo: Hashable, Sendable {
     public var genTime: Date
     public var accuracy: Accuracy?
     public var ordering: Bool
-    /// The nonce's INTEGER content bytes (big-endian two's complement, minimal), if present.
+    /// The nonce as an unsigned big-endian magnitude without leading zero bytes (how swift-asn1 reads a
+    /// non-negative INTEGER), if present.
     public var nonce: [UInt8]?
     /// The DER of the `tsa` GeneralName, if present.
     public var tsa: [UInt8]?
@@ -405,7 +406,7 @@ public struct TimeStampReq: Hashable, Sendable {
     public var version: Int
     public var messageImprint: MessageImprint
     public var reqPolicy: ASN1ObjectIdentifier?
-    /// The nonce's INTEGER content bytes (big-endian two's complement, minimal).
+    /// The nonce as an unsigned big-endian magnitude without leading zero bytes (see `integerBytes`).
     public var nonce: [UInt8]?
     public var certReq: Bool
     /// The DER of the `[0]` extensions, if present (Sigil's builder never sets them).
@@ -434,12 +435,10 @@ public struct TimeStampReq: Hashable, Sendable {
             nonce: nonce.map(TimeStampReq.integerBytes), certReq: certReq)
     }
 
-    /// The minimal big-endian two's complement content bytes of a non-negative INTEGER.
+    /// The form Sigil keeps non-negative INTEGERs in (nonces, serial numbers): the unsigned big-endian
+    /// magnitude without leading zero bytes (zero is empty). DER adds a 0x00 byte when the top bit is set.
     public static func integerBytes(_ value: UInt64) -> [UInt8] {
-        var bytes = withUnsafeBytes(of: value.bigEndian) { Array($0) }
-        while bytes.count > 1, bytes[0] == 0, bytes[1] & 0x80 == 0 { bytes.removeFirst() }
-        if let first = bytes.first, first & 0x80 != 0 { bytes.insert(0, at: 0) }
-        return bytes
+        Array(withUnsafeBytes(of: value.bigEndian) { Array($0) }.drop { $0 == 0 })
     }
 
     /// Parses a DER TimeStampReq (the body of an `application/timestamp-query`).
@@ -477,9 +476,7 @@ public struct TimeStampReq: Hashable, Sendable {
                 try coder.serialize(version)
                 try coder.serialize(messageImprint)
                 if let reqPolicy { try coder.serialize(reqPolicy) }
-                if let nonce {
-                    coder.appendPrimitiveNode(identifier: .integer) { $0.append(contentsOf: nonce) }
-                }
+                if let nonce { try coder.serialize(ArraySlice(nonce)) }
                 if certReq { try coder.serialize(true) }
                 if let extensions { coder.serializeRawBytes(extensions) }
             }
