@@ -123,7 +123,8 @@ public struct TimestampVerifier: Sendable {
         guard imprint.hashedMessage == expectedImprint else {
             throw TimestampError(
                 .imprintMismatch,
-                "expected \(imprintAlgorithm) imprint \(hex(expectedImprint)) of the signature, got \(hex(imprint.hashedMessage))")
+                "expected \(imprintAlgorithm) imprint \(hex(expectedImprint)) of the signature, "
+                    + "got \(hex(imprint.hashedMessage))")
         }
 
         // SPEC: RFC 3161 §2.4.2 — "the nonce MUST be present if it was present in the TimeStampReq", and
@@ -240,9 +241,14 @@ public struct TimestampVerifier: Sendable {
         try checkSigningCertificate(signer: signer, certificate: leaf)
 
         // SPEC: RFC 5652 §5.4, §5.6 — the signature is over the DER SET OF signed attributes.
-        guard leaf.publicKey.isValidSignature(signer.signature, for: signedAttributesDER, signatureAlgorithm: signatureAlgorithm) else {
+        guard
+            leaf.publicKey.isValidSignature(
+                signer.signature, for: signedAttributesDER, signatureAlgorithm: signatureAlgorithm)
+        else {
             throw TimestampError(
-                .invalidSignature, "the \(signatureAlgorithm) signature over the signed attributes does not verify with \(leaf.subject)'s key")
+                .invalidSignature,
+                "the \(signatureAlgorithm) signature over the signed attributes does not verify with "
+                    + "\(leaf.subject)'s key")
         }
 
         // SPEC: RFC 3161 §2.3 — the TSA certificate has exactly one EKU, id-kp-timeStamping, marked critical.
@@ -270,7 +276,8 @@ public struct TimestampVerifier: Sendable {
         else {
             throw TimestampError(
                 .outsideValidityWindow,
-                "expected genTime in \(authority.validFrom)…\(authority.validUntil.map { "\($0)" } ?? "open"), got \(tstInfo.genTime)")
+                "expected genTime in \(authority.validFrom)…\(authority.validUntil.map { "\($0)" } ?? "open"), "
+                    + "got \(tstInfo.genTime)")
         }
 
         return VerifiedTimestamp(authority: authority, signerCertificate: leaf, tstInfo: tstInfo)

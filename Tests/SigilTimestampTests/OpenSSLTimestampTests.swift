@@ -10,7 +10,7 @@ import Testing
 
 @Suite struct OpenSSLTimestampTests {
     /// genTime of every fixture reply (printed by make.sh into openssl/replies.txt).
-    let fixtureGenTime = "2026-11-25T10:48:55Z"
+    let fixtureGenTime = "2026-11-25T10:50:49Z"
 
     @Test func anECDSATSAReplyWithNonceVerifies() async throws {
         let query = try TimeStampReq(derEncoded: try TestData.openssl("query-sha256.tsq"))

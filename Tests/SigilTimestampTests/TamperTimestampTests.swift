@@ -137,6 +137,29 @@ let tamperCases: [TamperCase] = [
     TamperCase(name: "TSA leaf without EKU (openssl cms)", code: .notTimestampingCertificate) { _ in
         try await verifyCMSToken("token-tsa-noeku.der", chain: ["tsa-noeku", "root"])
     },
+    TamperCase(name: "TSA leaf with key usage keyAgreement only (openssl cms)", code: .keyUsage) { _ in
+        try await verifyCMSToken("token-tsa-badku.der", chain: ["tsa-badku", "root"])
+    },
+    TamperCase(name: "two SignerInfos (openssl cms)", code: .signerCount) { _ in
+        try await verifyCMSToken("token-two-signers.der", chain: ["tsa-ec", "root"])
+    },
+    TamperCase(name: "no signed attributes (openssl cms -noattr)", code: .missingSignedAttributes) { _ in
+        try await verifyCMSToken("token-noattr.der", chain: ["tsa-ec", "root"])
+    },
+    TamperCase(name: "embedded signer is a twin of the TSA leaf (same issuer and serial)",
+        code: .signerCertificateMismatch) { _ in
+        try await verifyCMSToken("token-tsa-twin.der", chain: ["tsa-ec", "root"])
+    },
+    TamperCase(name: "imprint hash algorithm changed to an unknown OID", code: .unsupportedAlgorithm) { base in
+        // SHA-256's OID occurs in digestAlgorithms, then in the TSTInfo's messageImprint.
+        let sha256: [UInt8] = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01]
+        return try await base.verify(try base.flipped(sha256, occurrence: 1, offset: sha256.count - 1))
+    },
+    TamperCase(name: "TSTInfo version 2", code: .unsupportedVersion) { base in
+        let start = try #require(base.response.index(of: base.token.tstInfo.derBytes))
+        let version = try #require(base.token.tstInfo.derBytes.index(of: [0x02, 0x01, 0x01]))
+        return try await base.verify(base.response.flipping(at: start + version + 2, mask: 0x03))
+    },
     TamperCase(name: "status rejection (openssl ts -reply, unaccepted policy)", code: .statusNotGranted) { _ in
         try await TimestampVerifier(authorities: [try TestData.opensslAuthority(["tsa-ec", "root"])])
             .verify(responseDER: try TestData.openssl("reply-rejected.tsr"), signature: try TestData.openssl("signature.bin"))
@@ -175,7 +198,17 @@ func verifyCMSToken(_ name: String, chain: [String]) async throws -> VerifiedTim
 
 @Suite struct TamperTimestampTests {
     @Test func theTamperTableIsNotEmpty() {
-        #expect(tamperCases.count > 20)
+        #expect(tamperCases.count > 30)
+        // Every error code is some case's expected code (the parser-only codes are covered too).
+        let covered = Set(tamperCases.map(\.code))
+        let all: [TimestampError.Code] = [
+            .oversize, .malformed, .unsupportedVersion, .unsupportedAlgorithm, .statusNotGranted, .missingToken,
+            .wrongContentType, .signerCount, .imprintMismatch, .nonceMismatch, .missingSignedAttributes,
+            .contentTypeAttributeMismatch, .messageDigestMismatch, .signingCertificateMismatch, .signerNotFound,
+            .signerCertificateMismatch, .invalidSignature, .notTimestampingCertificate, .keyUsage, .untrustedChain,
+            .outsideValidityWindow, .noAuthorities,
+        ]
+        #expect(all.filter { !covered.contains($0) } == [])
     }
 
     @Test("a tampered timestamp is rejected with its step's code", arguments: tamperCases)

@@ -46,6 +46,14 @@ issue tsa-ec ec root "extendedKeyUsage=critical,timeStamping" 0x2001
 issue tsa-rsa rsa intermediate "extendedKeyUsage=critical,timeStamping" 0x2002
 issue tsa-noncritical ec root "extendedKeyUsage=timeStamping" 0x2003
 issue tsa-noeku ec root "" 0x2004
+issue tsa-twin ec root "extendedKeyUsage=critical,timeStamping" 0x2001  # same issuer and serial as tsa-ec
+# A TSA leaf whose key usage is keyEncipherment only (critical EKU timeStamping).
+openssl ecparam -name prime256v1 -genkey -noout -out tsa-badku.key
+openssl req -new -key tsa-badku.key -subj "/O=sigil.test/CN=tsa-badku" -out tsa-badku.csr
+ext "basicConstraints=critical,CA:FALSE" "keyUsage=critical,keyAgreement" "extendedKeyUsage=critical,timeStamping"
+openssl x509 -req -in tsa-badku.csr -CA root.pem -CAkey root.key -set_serial 0x2005 -sha256 -days $days \
+    -extfile ext.cnf -out tsa-badku.pem
+rm tsa-badku.csr
 rm -f ext.cnf intermediate.csr
 
 cat > tsa.cnf <<'CNF'
@@ -117,6 +125,17 @@ openssl cms -sign -binary -nodetach -nosmimecap -md sha256 -econtent_type 1.2.84
 perl -0777 -pe 's/\x18\x0f\d{4}/\x18\x0f2020/' tstinfo-ec.der > tstinfo-ec-2020.der
 openssl cms -sign -binary -nodetach -nosmimecap -md sha256 -econtent_type 1.2.840.113549.1.9.16.1.4 \
     -in tstinfo-ec-2020.der -signer tsa-ec.pem -inkey tsa-ec.key -outform DER -out token-tsa-ec-2020.der
+# Structural cases: two signers, no signed attributes, a twin certificate (same issuer and serial as tsa-ec,
+# another key) embedded and signing, and a signer whose key usage is wrong.
+cms_sign() {  # cms_sign OUT EXTRA-ARGS...
+    local out=$1; shift
+    openssl cms -sign -binary -nodetach -nosmimecap -md sha256 -econtent_type 1.2.840.113549.1.9.16.1.4 \
+        -in tstinfo-ec.der -outform DER -out "$out" "$@"
+}
+cms_sign token-two-signers.der -signer tsa-ec.pem -inkey tsa-ec.key -signer tsa-noeku.pem -inkey tsa-noeku.key
+cms_sign token-noattr.der -noattr -signer tsa-ec.pem -inkey tsa-ec.key
+cms_sign token-tsa-twin.der -signer tsa-twin.pem -inkey tsa-twin.key
+cms_sign token-tsa-badku.der -signer tsa-badku.pem -inkey tsa-badku.key
 rm token-ec.der tstinfo-ec-2020.der
 
 for r in reply-*.tsr; do
