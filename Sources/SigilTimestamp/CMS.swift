@@ -181,8 +181,8 @@ public struct IssuerAndSerialNumber: DERImplicitlyTaggable, Hashable, Sendable {
 /// ```
 /// Exactly one of the two properties is set.
 public struct SignerIdentifier: Hashable, Sendable {
-    public var issuerAndSerialNumber: IssuerAndSerialNumber?
-    public var subjectKeyIdentifier: [UInt8]?
+    public let issuerAndSerialNumber: IssuerAndSerialNumber?
+    public let subjectKeyIdentifier: [UInt8]?
 
     init(node: ASN1Node) throws {
         if node.identifier == .sequence {
@@ -222,16 +222,16 @@ public struct SignerIdentifier: Hashable, Sendable {
 /// ```
 /// Unsigned attributes are checked for shape and otherwise ignored.
 public struct SignerInfo: Hashable, Sendable {
-    public var version: Int
-    public var sid: SignerIdentifier
-    public var digestAlgorithm: CMSAlgorithmIdentifier
+    public let version: Int
+    public let sid: SignerIdentifier
+    public let digestAlgorithm: CMSAlgorithmIdentifier
     /// The signed attributes, in their encoded order; `nil` when absent.
-    public var signedAttributes: [CMSAttribute]?
+    public let signedAttributes: [CMSAttribute]?
     /// The exact bytes the signature covers: the signed attributes' DER with the `[0] IMPLICIT` tag replaced by
     /// the universal SET OF tag (0x31), as RFC 5652 §5.4 prescribes. `nil` when there are no signed attributes.
-    public var signedAttributesDER: [UInt8]?
-    public var signatureAlgorithm: CMSAlgorithmIdentifier
-    public var signature: [UInt8]
+    public let signedAttributesDER: [UInt8]?
+    public let signatureAlgorithm: CMSAlgorithmIdentifier
+    public let signature: [UInt8]
 
     init(derEncoded node: ASN1Node) throws {
         self = try DER.sequence(node, identifier: .sequence) { nodes in
@@ -315,14 +315,14 @@ public struct SignerInfo: Hashable, Sendable {
 /// ```
 /// Only X.509 certificates are accepted in `certificates`; `crls` is checked for shape and ignored.
 public struct SignedData: Hashable, Sendable {
-    public var version: Int
-    public var digestAlgorithms: [CMSAlgorithmIdentifier]
-    public var encapsulatedContentType: ASN1ObjectIdentifier
+    public let version: Int
+    public let digestAlgorithms: [CMSAlgorithmIdentifier]
+    public let encapsulatedContentType: ASN1ObjectIdentifier
     /// The eContent OCTET STRING's content bytes (the DER TSTInfo for a timestamp token).
-    public var encapsulatedContent: [UInt8]?
+    public let encapsulatedContent: [UInt8]?
     /// The certificates embedded in the token, in their encoded order.
-    public var certificates: [Certificate]
-    public var signerInfos: [SignerInfo]
+    public let certificates: [Certificate]
+    public let signerInfos: [SignerInfo]
 
     init(derEncoded node: ASN1Node) throws {
         self = try DER.sequence(node, identifier: .sequence) { nodes in

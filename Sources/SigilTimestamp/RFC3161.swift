@@ -108,9 +108,9 @@ public struct MessageImprint: DERImplicitlyTaggable, Hashable, Sendable {
 ///     micros   [1] INTEGER (1..999) OPTIONAL }
 /// ```
 public struct Accuracy: Hashable, Sendable {
-    public var seconds: Int?
-    public var millis: Int?
-    public var micros: Int?
+    public let seconds: Int?
+    public let millis: Int?
+    public let micros: Int?
 
     init(derEncoded node: ASN1Node) throws {
         (seconds, millis, micros) = try DER.sequence(node, identifier: .sequence) { nodes in
@@ -144,26 +144,26 @@ public struct Accuracy: Hashable, Sendable {
 ///     extensions     [1] IMPLICIT Extensions OPTIONAL }
 /// ```
 public struct TSTInfo: Hashable, Sendable {
-    public var version: Int
-    public var policy: ASN1ObjectIdentifier
-    public var messageImprint: MessageImprint
+    public let version: Int
+    public let policy: ASN1ObjectIdentifier
+    public let messageImprint: MessageImprint
     /// The serial number as an unsigned big-endian magnitude without leading zero bytes.
-    public var serialNumber: [UInt8]
+    public let serialNumber: [UInt8]
     /// genTime as encoded.
-    public var generalizedTime: GeneralizedTime
+    public let generalizedTime: GeneralizedTime
     /// genTime as a point in time (UTC, fractional seconds kept).
-    public var genTime: Date
-    public var accuracy: Accuracy?
-    public var ordering: Bool
+    public let genTime: Date
+    public let accuracy: Accuracy?
+    public let ordering: Bool
     /// The nonce as an unsigned big-endian magnitude without leading zero bytes (how swift-asn1 reads a
     /// non-negative INTEGER), if present.
-    public var nonce: [UInt8]?
+    public let nonce: [UInt8]?
     /// The DER of the `tsa` GeneralName, if present.
-    public var tsa: [UInt8]?
+    public let tsa: [UInt8]?
     /// The DER of the `[1]` extensions, if present.
-    public var extensions: [UInt8]?
+    public let extensions: [UInt8]?
     /// The exact DER bytes this was parsed from (the eContent the message-digest attribute covers).
-    public var derBytes: [UInt8]
+    public let derBytes: [UInt8]
 
     /// Parses a DER TSTInfo.
     public init(derEncoded bytes: [UInt8]) throws(TimestampError) {
@@ -231,16 +231,19 @@ extension Date {
 
 /// `TimeStampToken ::= ContentInfo` whose content is SignedData encapsulating a TSTInfo (RFC 3161 §2.4.2).
 ///
+/// Parsed values (token, SignedData, SignerInfo, TSTInfo) are immutable, so the fields a `VerifiedTimestamp`
+/// reports are always the ones whose DER bytes were digested and signed.
+///
 /// ```
 /// ContentInfo ::= SEQUENCE {
 ///     contentType ContentType,
 ///     content [0] EXPLICIT ANY DEFINED BY contentType }
 /// ```
 public struct TimeStampToken: Hashable, Sendable {
-    public var signedData: SignedData
-    public var tstInfo: TSTInfo
+    public let signedData: SignedData
+    public let tstInfo: TSTInfo
     /// The exact DER of the ContentInfo.
-    public var derBytes: [UInt8]
+    public let derBytes: [UInt8]
 
     /// Parses a DER TimeStampToken (a CMS ContentInfo).
     public init(derEncoded bytes: [UInt8]) throws(TimestampError) {
