@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "SigilTlog", dependencies: ["SigilMerkle", crypto, asn1], swiftSettings: strict),
         .target(name: "SigilBundle", dependencies: ["SigilTlog", "SigilMerkle", crypto], swiftSettings: strict),
         .target(name: "SigilX509", dependencies: [crypto, asn1, x509], swiftSettings: strict),
-        .target(name: "SigilTimestamp", dependencies: ["SigilX509", crypto, asn1, x509], swiftSettings: strict),
+        .target(name: "SigilTimestamp", dependencies: [crypto, asn1, x509], swiftSettings: strict),
 
         // Layer 5: the `sigil` executable.
         .executableTarget(
@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilTimestampTests",
-            dependencies: ["SigilTimestamp", "SigilX509", "SigilTesting", crypto, asn1, x509],
+            dependencies: ["SigilTimestamp", "SigilTesting", crypto, asn1, x509],
             swiftSettings: strict
         ),
         .testTarget(name: "SigilArchitectureTests", dependencies: ["SigilTesting"], swiftSettings: strict),

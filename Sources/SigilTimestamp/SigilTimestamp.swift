@@ -1,1 +1,0 @@
-// SigilTimestamp: placeholder until its first file lands.
