@@ -69,6 +69,11 @@ public struct Checkpoint: Hashable, Sendable {
         guard let rootBytes = Base64.decode(utf8: Array(lines[2])), let root = MerkleHash(bytes: rootBytes) else {
             throw TlogError(.malformedRootHash, "root hash line is not canonical base64 of 32 bytes")
         }
+        // RFC 6962 §2.1: the hash of the empty tree is SHA-256 of the empty string; a size-0 checkpoint with any
+        // other root cannot be consistent with anything.
+        guard size != 0 || root == Merkle.emptyRoot else {
+            throw TlogError(.malformedRootHash, "a tree of size 0 has root \(Merkle.emptyRoot.hex), got \(root.hex)")
+        }
         self.init(
             unchecked: String(decoding: lines[0], as: UTF8.self), size: size, rootHash: root,
             extensions: lines.dropFirst(3).map { String(decoding: $0, as: UTF8.self) })
