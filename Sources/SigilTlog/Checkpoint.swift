@@ -110,6 +110,24 @@ public struct Checkpoint: Hashable, Sendable {
     public static func verify(
         _ note: [UInt8], origin: String, keys: [NoteVerifierKey], cosigners: [NoteVerifierKey] = []
     ) throws(TlogError) -> VerifiedCheckpoint {
+        try verify(note, expecting: "origin \"\(origin)\"", originMatches: { $0 == origin }, keys: keys, cosigners: cosigners)
+    }
+
+    /// Parses and verifies a signed checkpoint whose exact origin the caller cannot know in advance, but can
+    /// recognise. Sigstore's Rekor v1 shards share one key and differ only in the origin's tree ID
+    /// (`rekor.sigstore.dev - 2605736670972794746`), which trusted roots do not carry; a verifier then accepts
+    /// `{ $0.hasPrefix(host + " - ") }`. Prefer the exact-origin overload whenever the origin is known.
+    public static func verify(
+        _ note: [UInt8], originMatching originMatches: (String) -> Bool, keys: [NoteVerifierKey],
+        cosigners: [NoteVerifierKey] = []
+    ) throws(TlogError) -> VerifiedCheckpoint {
+        try verify(note, expecting: "an accepted origin", originMatches: originMatches, keys: keys, cosigners: cosigners)
+    }
+
+    private static func verify(
+        _ note: [UInt8], expecting: String, originMatches: (String) -> Bool, keys: [NoteVerifierKey],
+        cosigners: [NoteVerifierKey]
+    ) throws(TlogError) -> VerifiedCheckpoint {
         if let key = keys.first(where: \.algorithm.isCosignature) {
             throw TlogError(.unsupportedKey, "\(key) is a cosigner key, given as a log key")
         }
@@ -119,8 +137,8 @@ public struct Checkpoint: Hashable, Sendable {
         let signed = try SignedNote(parsing: note)
         let checkpoint = try Checkpoint(text: signed.text)
         // SPEC: c2sp.org/tlog-checkpoint "Note text" 1: the origin identifies the log; it must be the one expected.
-        guard checkpoint.origin == origin else {
-            throw TlogError(.wrongOrigin, "expected origin \"\(origin)\", got \"\(checkpoint.origin)\"")
+        guard originMatches(checkpoint.origin) else {
+            throw TlogError(.wrongOrigin, "expected \(expecting), got \"\(checkpoint.origin)\"")
         }
         // SPEC: c2sp.org/signed-note "Signatures": at least one known log signature verifies, none fails.
         let verified = try signed.verify(keys: keys)

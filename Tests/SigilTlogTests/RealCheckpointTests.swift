@@ -44,6 +44,23 @@ import Testing
         }
     }
 
+    @Test func rekorV1CheckpointsVerifyWithAnOriginPrefixWhenTheShardIsUnknown() throws {
+        var checked = 0
+        for (bundle, environment, origin) in realCheckpoints where origin.contains(" - ") {
+            let logs = try TrustedLog.all(environment).filter { $0.keyDetails != "PKIX_ED25519" }
+            let host = try #require(logs.first?.host)
+            let note = Array(try BundleEntry(bundle).envelope.utf8)
+            let verified = try Checkpoint.verify(note, originMatching: { $0.hasPrefix(host + " - ") }, keys: try logs.map { try $0.noteKey() })
+            #expect(verified.origin == origin)
+            let code = errorCode {
+                try Checkpoint.verify(note, originMatching: { $0.hasPrefix("rekor.example - ") }, keys: try logs.map { try $0.noteKey() })
+            }
+            #expect(code == .wrongOrigin)
+            checked += 1
+        }
+        #expect(checked == 4)
+    }
+
     @Test func theOlderStagingRekorV1CheckpointKeepsItsTimestampExtensionLine() throws {
         let entry = try BundleEntry("sigstore-public/bundle.txt.sigstore")
         let verified = try Checkpoint.verify(
