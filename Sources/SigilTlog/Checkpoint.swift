@@ -32,7 +32,9 @@ public struct Checkpoint: Hashable, Sendable {
         self.extensions = extensions
         // One set of rules: the parts must parse back to themselves.
         let parsed = try Checkpoint(text: text)
-        guard parsed == self else { throw TlogError(.malformedCheckpoint, "origin or extension lines do not form single lines") }
+        guard parsed == self else {
+            throw TlogError(.malformedCheckpoint, "origin or extension lines do not form single lines")
+        }
     }
 
     private init(unchecked origin: String, size: UInt64, rootHash: MerkleHash, extensions: [String]) {
@@ -53,15 +55,20 @@ public struct Checkpoint: Hashable, Sendable {
             throw TlogError(.oversize, "checkpoint text of \(bytes.count) bytes, cap \(Self.maxTextSize)")
         }
         // A checkpoint body is a note text: valid UTF-8, no control characters but newline, final newline.
-        do throws(TlogError) { try SignedNote.checkText(bytes) } catch { throw TlogError(.malformedCheckpoint, error.reason) }
+        do throws(TlogError) { try SignedNote.checkText(bytes) } catch {
+            throw TlogError(.malformedCheckpoint, error.reason)
+        }
         // SPEC: c2sp.org/tlog-checkpoint "Note text": at least three non-empty lines separated by newlines.
         let lines = bytes.dropLast().split(separator: 0x0A, omittingEmptySubsequences: false)
-        guard lines.count >= 3 else { throw TlogError(.malformedCheckpoint, "expected at least 3 lines, got \(lines.count)") }
+        guard lines.count >= 3 else {
+            throw TlogError(.malformedCheckpoint, "expected at least 3 lines, got \(lines.count)")
+        }
         guard lines.count - 3 <= Self.maxExtensions else {
             throw TlogError(.oversize, "\(lines.count - 3) extension lines, cap \(Self.maxExtensions)")
         }
         if let empty = lines.firstIndex(where: \.isEmpty) {
-            throw TlogError(.malformedCheckpoint, "line \(empty + 1) is empty; origin, size, root and extension lines must not be")
+            throw TlogError(
+                .malformedCheckpoint, "line \(empty + 1) is empty; origin, size, root and extension lines must not be")
         }
         // SPEC: c2sp.org/tlog-checkpoint "Note text" 2: tree size in ASCII decimal with no leading zeroes.
         let size = try Self.parseSize(Array(lines[1]))
@@ -110,7 +117,8 @@ public struct Checkpoint: Hashable, Sendable {
     public static func verify(
         _ note: [UInt8], origin: String, keys: [NoteVerifierKey], cosigners: [NoteVerifierKey] = []
     ) throws(TlogError) -> VerifiedCheckpoint {
-        try verify(note, expecting: "origin \"\(origin)\"", originMatches: { $0 == origin }, keys: keys, cosigners: cosigners)
+        try verify(
+            note, expecting: "origin \"\(origin)\"", originMatches: { $0 == origin }, keys: keys, cosigners: cosigners)
     }
 
     /// Parses and verifies a signed checkpoint whose exact origin the caller cannot know in advance, but can
@@ -121,7 +129,8 @@ public struct Checkpoint: Hashable, Sendable {
         _ note: [UInt8], originMatching originMatches: (String) -> Bool, keys: [NoteVerifierKey],
         cosigners: [NoteVerifierKey] = []
     ) throws(TlogError) -> VerifiedCheckpoint {
-        try verify(note, expecting: "an accepted origin", originMatches: originMatches, keys: keys, cosigners: cosigners)
+        try verify(
+            note, expecting: "an accepted origin", originMatches: originMatches, keys: keys, cosigners: cosigners)
     }
 
     private static func verify(
@@ -144,7 +153,8 @@ public struct Checkpoint: Hashable, Sendable {
         let verified = try signed.verify(keys: keys)
         // SPEC: c2sp.org/tlog-cosignature: known cosignatures are verified like any known signature.
         let cosignatures = try signed.verifiedSignatures(keys: cosigners)
-        return VerifiedCheckpoint(checkpoint: checkpoint, note: signed, signatures: verified.signatures, cosignatures: cosignatures)
+        return VerifiedCheckpoint(
+            checkpoint: checkpoint, note: signed, signatures: verified.signatures, cosignatures: cosignatures)
     }
 
     // SPEC: c2sp.org/tlog-checkpoint "Note text" 2: ASCII decimal, no leading zeroes unless the size is 0.
@@ -156,12 +166,16 @@ public struct Checkpoint: Hashable, Sendable {
         guard digits.count == 1 || digits[0] != UInt8(ascii: "0") else {
             throw TlogError(.nonCanonicalSize, "tree size \"\(shown)\" has a leading zero")
         }
-        guard digits.count <= 20 else { throw TlogError(.nonCanonicalSize, "tree size \"\(shown)\" does not fit 64 bits") }
+        guard digits.count <= 20 else {
+            throw TlogError(.nonCanonicalSize, "tree size \"\(shown)\" does not fit 64 bits")
+        }
         var value: UInt64 = 0
         for digit in digits {
             let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
             let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit - UInt8(ascii: "0")))
-            guard !overflow1, !overflow2 else { throw TlogError(.nonCanonicalSize, "tree size \"\(shown)\" does not fit 64 bits") }
+            guard !overflow1, !overflow2 else {
+                throw TlogError(.nonCanonicalSize, "tree size \"\(shown)\" does not fit 64 bits")
+            }
             value = sum
         }
         return value
@@ -179,7 +193,10 @@ public struct VerifiedCheckpoint: Hashable, Sendable {
     /// The witness cosignatures that verified (possibly none), with their timestamps.
     public let cosignatures: [VerifiedNoteSignature]
 
-    init(checkpoint: Checkpoint, note: SignedNote, signatures: [VerifiedNoteSignature], cosignatures: [VerifiedNoteSignature]) {
+    init(
+        checkpoint: Checkpoint, note: SignedNote, signatures: [VerifiedNoteSignature],
+        cosignatures: [VerifiedNoteSignature]
+    ) {
         self.checkpoint = checkpoint
         self.note = note
         self.signatures = signatures

@@ -26,13 +26,15 @@ public struct Cosignature: Hashable, Sendable {
         // SPEC: c2sp.org/tlog-cosignature "Format": the signature is a timestamped_signature, the timestamp
         // big-endian and not above 2^63 - 1; Ed25519 signatures are 64 bytes.
         guard line.signature.count == 8 + 64 else {
-            throw TlogError(.malformedCosignature, "expected 72 bytes (timestamp ‖ Ed25519 signature), got \(line.signature.count)")
+            throw TlogError(
+                .malformedCosignature, "expected 72 bytes (timestamp ‖ Ed25519 signature), got \(line.signature.count)")
         }
         let timestamp = line.signature.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard timestamp <= UInt64(Int64.max) else {
             throw TlogError(.malformedCosignature, "cosignature timestamp \(timestamp) exceeds 2^63 - 1")
         }
-        self.init(name: line.name, keyID: line.keyID, timestamp: timestamp, signature: Array(line.signature.dropFirst(8)))
+        self.init(
+            name: line.name, keyID: line.keyID, timestamp: timestamp, signature: Array(line.signature.dropFirst(8)))
     }
 
     /// The note signature line carrying this cosignature.

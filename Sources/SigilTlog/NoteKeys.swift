@@ -66,16 +66,22 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// An Ed25519 log key (type `0x01`).
-    public static func ed25519(name: String, publicKey: Curve25519.Signing.PublicKey) throws(TlogError) -> NoteVerifierKey {
+    public static func ed25519(name: String, publicKey: Curve25519.Signing.PublicKey) throws(TlogError)
+        -> NoteVerifierKey
+    {
         try ed25519Kind(.ed25519, name: name, rawKey: Array(publicKey.rawRepresentation))
     }
 
     /// An Ed25519 witness cosigner key (type `0x04`, c2sp.org/tlog-cosignature).
-    public static func cosignatureV1(name: String, publicKey: Curve25519.Signing.PublicKey) throws(TlogError) -> NoteVerifierKey {
+    public static func cosignatureV1(name: String, publicKey: Curve25519.Signing.PublicKey) throws(TlogError)
+        -> NoteVerifierKey
+    {
         try ed25519Kind(.cosignatureV1, name: name, rawKey: Array(publicKey.rawRepresentation))
     }
 
-    private static func ed25519Kind(_ algorithm: NoteKeyAlgorithm, name: String, rawKey: [UInt8]) throws(TlogError) -> NoteVerifierKey {
+    private static func ed25519Kind(_ algorithm: NoteKeyAlgorithm, name: String, rawKey: [UInt8]) throws(TlogError)
+        -> NoteVerifierKey
+    {
         try NoteKeyName.check(name)
         guard rawKey.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: rawKey)) != nil else {
             throw TlogError(.malformedKey, "expected a 32-byte Ed25519 public key, got \(rawKey.count) bytes")
@@ -89,7 +95,9 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
     /// The name is the key name the log's signature lines carry (the host of the log's base URL for Sigstore).
     public static func log(name: String, subjectPublicKeyInfo spki: [UInt8]) throws(TlogError) -> NoteVerifierKey {
         try NoteKeyName.check(name)
-        guard spki.count <= 1024 else { throw TlogError(.oversize, "SubjectPublicKeyInfo of \(spki.count) bytes, cap 1024") }
+        guard spki.count <= 1024 else {
+            throw TlogError(.oversize, "SubjectPublicKeyInfo of \(spki.count) bytes, cap 1024")
+        }
         if let raw = Ed25519SPKI.rawKey(spki) {
             return try ed25519Kind(.ed25519, name: name, rawKey: raw)
         }
@@ -109,7 +117,8 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         guard canonical == spki else {
             throw TlogError(.malformedKey, "ECDSA SubjectPublicKeyInfo is not in canonical uncompressed DER form")
         }
-        return NoteVerifierKey(name: name, algorithm: algorithm, publicKey: spki, keyHash: Array(SHA256.hash(data: spki)))
+        return NoteVerifierKey(
+            name: name, algorithm: algorithm, publicKey: spki, keyHash: Array(SHA256.hash(data: spki)))
     }
 
     /// Parses a C2SP verifier key `<name>+<8 hex digits key ID>+<base64(type ‖ public key)>` of type `0x01`
@@ -118,7 +127,9 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         let text = String(vkey)
         guard text.utf8.count <= 512 else { throw TlogError(.oversize, "vkey of \(text.utf8.count) bytes, cap 512") }
         let parts = text.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { throw TlogError(.malformedKey, "expected <name>+<key ID>+<key>, got \(parts.count) parts") }
+        guard parts.count == 3 else {
+            throw TlogError(.malformedKey, "expected <name>+<key ID>+<key>, got \(parts.count) parts")
+        }
         let name = String(parts[0])
         try NoteKeyName.check(name)
         guard let id = NoteKeyID.parseHex(parts[1]) else {
@@ -131,11 +142,14 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
         switch type {
         case 0x01: algorithm = .ed25519
         case 0x04: algorithm = .cosignatureV1
-        default: throw TlogError(.unsupportedKey, "vkey signature type 0x\(NoteKeyID.hex(UInt32(type)).suffix(2)) is not supported")
+        default:
+            throw TlogError(
+                .unsupportedKey, "vkey signature type 0x\(NoteKeyID.hex(UInt32(type)).suffix(2)) is not supported")
         }
         let key = try Self.ed25519Kind(algorithm, name: name, rawKey: Array(material.dropFirst()))
         guard key.keyID == id else {
-            throw TlogError(.malformedKey, "vkey says key ID \(NoteKeyID.hex(id)), the key hashes to \(NoteKeyID.hex(key.keyID))")
+            throw TlogError(
+                .malformedKey, "vkey says key ID \(NoteKeyID.hex(id)), the key hashes to \(NoteKeyID.hex(key.keyID))")
         }
         self = key
     }
@@ -155,19 +169,23 @@ public struct NoteVerifierKey: Hashable, Sendable, CustomStringConvertible {
     func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         switch algorithm {
         case .ed25519, .cosignatureV1:
-            guard signature.count == 64, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }
+            guard signature.count == 64, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey)
+            else { return false }
             return key.isValidSignature(signature, for: message)
         case .ecdsaP256:
             guard let key = try? P256.Signing.PublicKey(derRepresentation: publicKey),
-                let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                let sig = try? P256.Signing.ECDSASignature(derRepresentation: signature)
+            else { return false }
             return key.isValidSignature(sig, for: message)
         case .ecdsaP384:
             guard let key = try? P384.Signing.PublicKey(derRepresentation: publicKey),
-                let sig = try? P384.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                let sig = try? P384.Signing.ECDSASignature(derRepresentation: signature)
+            else { return false }
             return key.isValidSignature(sig, for: message)
         case .ecdsaP521:
             guard let key = try? P521.Signing.PublicKey(derRepresentation: publicKey),
-                let sig = try? P521.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+                let sig = try? P521.Signing.ECDSASignature(derRepresentation: signature)
+            else { return false }
             return key.isValidSignature(sig, for: message)
         default:
             return false
@@ -194,7 +212,8 @@ public struct NoteSigner: Sendable {
     public var keyID: UInt32 { verifierKey.keyID }
 
     /// An Ed25519 log signer (type `0x01`).
-    public static func ed25519(name: String, privateKey: Curve25519.Signing.PrivateKey) throws(TlogError) -> NoteSigner {
+    public static func ed25519(name: String, privateKey: Curve25519.Signing.PrivateKey) throws(TlogError) -> NoteSigner
+    {
         NoteSigner(key: .ed25519(privateKey), verifierKey: try .ed25519(name: name, publicKey: privateKey.publicKey))
     }
 
@@ -205,8 +224,11 @@ public struct NoteSigner: Sendable {
     }
 
     /// An Ed25519 witness cosigner (type `0x04`); sign with `cosign(_:timestamp:)`.
-    public static func cosignatureV1(name: String, privateKey: Curve25519.Signing.PrivateKey) throws(TlogError) -> NoteSigner {
-        NoteSigner(key: .ed25519(privateKey), verifierKey: try .cosignatureV1(name: name, publicKey: privateKey.publicKey))
+    public static func cosignatureV1(name: String, privateKey: Curve25519.Signing.PrivateKey) throws(TlogError)
+        -> NoteSigner
+    {
+        NoteSigner(
+            key: .ed25519(privateKey), verifierKey: try .cosignatureV1(name: name, publicKey: privateKey.publicKey))
     }
 
     /// Signs a note text as a log. The text must be a valid note text (non-empty, ending in a newline).
@@ -222,9 +244,12 @@ public struct NoteSigner: Sendable {
     /// c2sp.org/tlog-cosignature: Ed25519 over `cosignature/v1\ntime <timestamp>\n<text>`.
     public func cosign(_ text: String, timestamp: UInt64) throws(TlogError) -> NoteSignature {
         guard verifierKey.algorithm.isCosignature else {
-            throw TlogError(.unsupportedKey, "only a cosigner key (type 0x04) can cosign, this is \(verifierKey.algorithm)")
+            throw TlogError(
+                .unsupportedKey, "only a cosigner key (type 0x04) can cosign, this is \(verifierKey.algorithm)")
         }
-        guard timestamp <= UInt64(Int64.max) else { throw TlogError(.outOfRange, "cosignature timestamp \(timestamp) is not below 2^63") }
+        guard timestamp <= UInt64(Int64.max) else {
+            throw TlogError(.outOfRange, "cosignature timestamp \(timestamp) is not below 2^63")
+        }
         try SignedNote.checkText(Array(text.utf8))
         let signature = try rawSign(Cosignature.signedMessage(text: Array(text.utf8), timestamp: timestamp))
         return Cosignature(name: name, keyID: keyID, timestamp: timestamp, signature: signature).noteSignature
@@ -250,10 +275,14 @@ enum NoteKeyName {
     // `+`; notes MUST NOT contain control characters below U+0020.
     static func check(_ name: String) throws(TlogError) {
         guard !name.isEmpty else { throw TlogError(.malformedKey, "key name is empty") }
-        guard name.utf8.count <= maxBytes else { throw TlogError(.oversize, "key name of \(name.utf8.count) bytes, cap \(maxBytes)") }
+        guard name.utf8.count <= maxBytes else {
+            throw TlogError(.oversize, "key name of \(name.utf8.count) bytes, cap \(maxBytes)")
+        }
         for scalar in name.unicodeScalars {
             guard scalar != "+", scalar.value >= 0x20, !scalar.properties.isWhitespace else {
-                throw TlogError(.malformedKey, "key name contains U+\(NoteKeyID.hex(scalar.value).uppercased()), which names may not")
+                throw TlogError(
+                    .malformedKey,
+                    "key name contains U+\(NoteKeyID.hex(scalar.value).uppercased()), which names may not")
             }
         }
     }

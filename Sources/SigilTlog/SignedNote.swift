@@ -64,7 +64,9 @@ public struct SignedNote: Hashable, Sendable {
     /// Parses a signed note from its UTF-8 bytes.
     public init(parsing bytes: [UInt8]) throws(TlogError) {
         // SPEC: c2sp.org/signed-note "Format": verifiers SHOULD cap the note size (and MUST accept 16 signatures).
-        guard bytes.count <= Self.maxSize else { throw TlogError(.oversize, "note of \(bytes.count) bytes, cap \(Self.maxSize)") }
+        guard bytes.count <= Self.maxSize else {
+            throw TlogError(.oversize, "note of \(bytes.count) bytes, cap \(Self.maxSize)")
+        }
         // SPEC: c2sp.org/signed-note "Format": valid UTF-8, no control characters below U+0020 but newline.
         try Self.checkCharacters(bytes)
         guard bytes.last == 0x0A else { throw TlogError(.malformedNote, "note does not end in a newline") }
@@ -140,7 +142,9 @@ public struct SignedNote: Hashable, Sendable {
                 match = try Self.check(signature, by: key, text: textBytes)
             }
             guard let match else {
-                throw TlogError(.signatureInvalid, "signature by \(signature.name)+\(NoteKeyID.hex(signature.keyID)) does not verify")
+                throw TlogError(
+                    .signatureInvalid,
+                    "signature by \(signature.name)+\(NoteKeyID.hex(signature.keyID)) does not verify")
             }
             verified.append(match)
         }
@@ -148,11 +152,14 @@ public struct SignedNote: Hashable, Sendable {
     }
 
     /// The verified form of `signature` by `key`, or `nil` if it does not verify.
-    private static func check(_ signature: NoteSignature, by key: NoteVerifierKey, text: [UInt8]) throws(TlogError) -> VerifiedNoteSignature? {
+    private static func check(_ signature: NoteSignature, by key: NoteVerifierKey, text: [UInt8]) throws(TlogError)
+        -> VerifiedNoteSignature?
+    {
         if key.algorithm.isCosignature {
             // SPEC: c2sp.org/tlog-cosignature "Format" and "Ed25519 signed message".
             guard let cosignature = try? Cosignature(signature) else {
-                throw TlogError(.malformedCosignature, "cosignature by \(signature.name) is not timestamp ‖ 64-byte signature")
+                throw TlogError(
+                    .malformedCosignature, "cosignature by \(signature.name) is not timestamp ‖ 64-byte signature")
             }
             let message = Cosignature.signedMessage(text: text, timestamp: cosignature.timestamp)
             guard key.isValidSignature(cosignature.signature, for: message) else { return nil }
@@ -165,14 +172,17 @@ public struct SignedNote: Hashable, Sendable {
     // MARK: - Parsing helpers
 
     static func checkText(_ bytes: [UInt8]) throws(TlogError) {
-        guard bytes.count <= maxSize else { throw TlogError(.oversize, "note text of \(bytes.count) bytes, cap \(maxSize)") }
+        guard bytes.count <= maxSize else {
+            throw TlogError(.oversize, "note text of \(bytes.count) bytes, cap \(maxSize)")
+        }
         try checkCharacters(bytes)
         guard bytes.last == 0x0A else { throw TlogError(.malformedNote, "note text does not end in a newline") }
     }
 
     private static func checkCharacters(_ bytes: [UInt8]) throws(TlogError) {
         if let bad = bytes.firstIndex(where: { $0 < 0x20 && $0 != 0x0A }) {
-            throw TlogError(.malformedNote, "control character 0x\(NoteKeyID.hex(UInt32(bytes[bad])).suffix(2)) at byte \(bad)")
+            throw TlogError(
+                .malformedNote, "control character 0x\(NoteKeyID.hex(UInt32(bytes[bad])).suffix(2)) at byte \(bad)")
         }
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw TlogError(.malformedNote, "note is not valid UTF-8")
@@ -200,12 +210,16 @@ public struct SignedNote: Hashable, Sendable {
             throw TlogError(.malformedNote, "signature line has no space between key name and signature")
         }
         let name = String(decoding: body[..<space], as: UTF8.self)
-        guard NoteKeyName.isValid(name) else { throw TlogError(.malformedNote, "invalid key name \"\(name)\" in a signature line") }
+        guard NoteKeyName.isValid(name) else {
+            throw TlogError(.malformedNote, "invalid key name \"\(name)\" in a signature line")
+        }
         guard let payload = Base64.decode(utf8: Array(body[(space + 1)...])) else {
             throw TlogError(.malformedNote, "signature of \(name) is not canonical padded base64")
         }
         guard payload.count >= 5 else {
-            throw TlogError(.malformedNote, "signature of \(name) has \(payload.count) bytes, expected a 4-byte key ID and a signature")
+            throw TlogError(
+                .malformedNote,
+                "signature of \(name) has \(payload.count) bytes, expected a 4-byte key ID and a signature")
         }
         return NoteSignature(unchecked: name, keyID: NoteKeyID.uint32(payload), signature: Array(payload.dropFirst(4)))
     }

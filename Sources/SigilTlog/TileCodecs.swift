@@ -23,12 +23,17 @@ public struct HashTile: Hashable, Sendable {
     public init(bytes: [UInt8], width: Int? = nil) throws(TlogError) {
         // SPEC: c2sp.org/tlog-tiles "Merkle Tree": full tiles are exactly 256 hashes (8,192 bytes); partial
         // tiles hold 1...255.
-        guard bytes.count <= Self.maxBytes else { throw TlogError(.oversize, "tile of \(bytes.count) bytes, cap \(Self.maxBytes)") }
+        guard bytes.count <= Self.maxBytes else {
+            throw TlogError(.oversize, "tile of \(bytes.count) bytes, cap \(Self.maxBytes)")
+        }
         guard !bytes.isEmpty, bytes.count % MerkleHash.byteCount == 0 else {
-            throw TlogError(.malformedTile, "tile of \(bytes.count) bytes is not a whole, non-zero number of 32-byte hashes")
+            throw TlogError(
+                .malformedTile, "tile of \(bytes.count) bytes is not a whole, non-zero number of 32-byte hashes")
         }
         let count = bytes.count / MerkleHash.byteCount
-        if let width, width != count { throw TlogError(.malformedTile, "expected a tile of width \(width), got \(count) hashes") }
+        if let width, width != count {
+            throw TlogError(.malformedTile, "expected a tile of width \(width), got \(count) hashes")
+        }
         var hashes: [MerkleHash] = []
         hashes.reserveCapacity(count)
         for start in stride(from: 0, to: bytes.count, by: MerkleHash.byteCount) {
@@ -74,16 +79,23 @@ public struct EntryBundle: Hashable, Sendable {
     public init(bytes: [UInt8], width: Int? = nil) throws(TlogError) {
         // SPEC: c2sp.org/tlog-tiles "Log entries": a sequence of big-endian uint16 length-prefixed entries,
         // one per hash of the matching level-0 tile (so 1...256 of them).
-        guard bytes.count <= Self.maxBytes else { throw TlogError(.oversize, "bundle of \(bytes.count) bytes, cap \(Self.maxBytes)") }
+        guard bytes.count <= Self.maxBytes else {
+            throw TlogError(.oversize, "bundle of \(bytes.count) bytes, cap \(Self.maxBytes)")
+        }
         var entries: [[UInt8]] = []
         var offset = 0
         while offset < bytes.count {
-            guard entries.count < TileID.fullWidth else { throw TlogError(.malformedEntryBundle, "bundle holds more than 256 entries") }
-            guard bytes.count - offset >= 2 else { throw TlogError(.malformedEntryBundle, "truncated length prefix at byte \(offset)") }
+            guard entries.count < TileID.fullWidth else {
+                throw TlogError(.malformedEntryBundle, "bundle holds more than 256 entries")
+            }
+            guard bytes.count - offset >= 2 else {
+                throw TlogError(.malformedEntryBundle, "truncated length prefix at byte \(offset)")
+            }
             let length = Int(bytes[offset]) << 8 | Int(bytes[offset + 1])
             offset += 2
             guard bytes.count - offset >= length else {
-                throw TlogError(.malformedEntryBundle, "entry \(entries.count) needs \(length) bytes, \(bytes.count - offset) left")
+                throw TlogError(
+                    .malformedEntryBundle, "entry \(entries.count) needs \(length) bytes, \(bytes.count - offset) left")
             }
             entries.append(Array(bytes[offset..<(offset + length)]))
             offset += length

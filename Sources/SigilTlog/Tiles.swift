@@ -22,8 +22,12 @@ public struct TileID: Hashable, Sendable, CustomStringConvertible {
 
     /// A tile by level (0...63), index and width (1...256, 256 meaning full).
     public init(level: Int, index: UInt64, width: Int = TileID.fullWidth) throws(TlogError) {
-        guard (0...Self.maxLevel).contains(level) else { throw TlogError(.outOfRange, "tile level \(level) is not in 0...63") }
-        guard (1...Self.fullWidth).contains(width) else { throw TlogError(.outOfRange, "tile width \(width) is not in 1...256") }
+        guard (0...Self.maxLevel).contains(level) else {
+            throw TlogError(.outOfRange, "tile level \(level) is not in 0...63")
+        }
+        guard (1...Self.fullWidth).contains(width) else {
+            throw TlogError(.outOfRange, "tile width \(width) is not in 1...256")
+        }
         self.level = level
         self.index = index
         self.width = width
@@ -36,7 +40,9 @@ public struct TileID: Hashable, Sendable, CustomStringConvertible {
         guard components.count >= 2 else { throw TlogError(.malformedPath, "tile path has no level and index") }
         // SPEC: c2sp.org/tlog-tiles "Merkle Tree": <L> is decimal 0...63 with no additional leading zeroes.
         guard let level = TilePath.smallDecimal(components[0], max: UInt64(Self.maxLevel)) else {
-            throw TlogError(.malformedPath, "tile level \"\(String(decoding: components[0], as: UTF8.self))\" is not canonical 0...63")
+            throw TlogError(
+                .malformedPath,
+                "tile level \"\(String(decoding: components[0], as: UTF8.self))\" is not canonical 0...63")
         }
         let (index, width) = try TilePath.indexAndWidth(components.dropFirst())
         try self.init(level: Int(level), index: index, width: width)
@@ -63,16 +69,21 @@ public struct TileID: Hashable, Sendable, CustomStringConvertible {
     /// Where the tree node at (`nodeLevel`, `nodeIndex`) lives in a tree of `treeSize` leaves: the tile
     /// (with the width it has at that size) and the run of its hashes the node is the subtree root of.
     /// Leaves are `nodeLevel` 0; the node must be complete in the tree.
-    public static func locate(nodeLevel: Int, nodeIndex: UInt64, treeSize: UInt64) throws(TlogError) -> TileNodeLocation {
-        guard (0..<64).contains(nodeLevel) else { throw TlogError(.outOfRange, "node level \(nodeLevel) is not in 0...63") }
+    public static func locate(nodeLevel: Int, nodeIndex: UInt64, treeSize: UInt64) throws(TlogError) -> TileNodeLocation
+    {
+        guard (0..<64).contains(nodeLevel) else {
+            throw TlogError(.outOfRange, "node level \(nodeLevel) is not in 0...63")
+        }
         guard nodeIndex < treeSize >> UInt64(nodeLevel) else {
-            throw TlogError(.outOfRange, "node (\(nodeLevel), \(nodeIndex)) is not complete in a tree of size \(treeSize)")
+            throw TlogError(
+                .outOfRange, "node (\(nodeLevel), \(nodeIndex)) is not complete in a tree of size \(treeSize)")
         }
         let level = nodeLevel / height
         let below = nodeLevel % height  // levels between the tile's hashes and the node
         let tileIndex = nodeIndex >> UInt64(height - below)
         let first = Int(nodeIndex & (UInt64(1) << UInt64(height - below) - 1)) << below
-        let tile = try TileID(level: level, index: tileIndex, width: width(level: level, index: tileIndex, treeSize: treeSize))
+        let tile = try TileID(
+            level: level, index: tileIndex, width: width(level: level, index: tileIndex, treeSize: treeSize))
         return TileNodeLocation(tile: tile, firstHash: first, hashCount: 1 << below)
     }
 
@@ -80,14 +91,17 @@ public struct TileID: Hashable, Sendable, CustomStringConvertible {
     /// tile that gains hashes, with its width at `newSize` (the full tiles completed and the new rightmost
     /// partial tile). Empty when the sizes are equal.
     public static func tiles(growingFrom oldSize: UInt64, to newSize: UInt64) throws(TlogError) -> [TileID] {
-        guard oldSize <= newSize else { throw TlogError(.outOfRange, "tree cannot shrink from \(oldSize) to \(newSize)") }
+        guard oldSize <= newSize else {
+            throw TlogError(.outOfRange, "tree cannot shrink from \(oldSize) to \(newSize)")
+        }
         var tiles: [TileID] = []
         for level in 0...maxLevel {
             let newStored = newSize >> UInt64(height * level)
             let oldStored = oldSize >> UInt64(height * level)
             if newStored == oldStored { break }  // nothing new here, so nothing new above either
             for index in (oldStored / UInt64(fullWidth))...((newStored - 1) / UInt64(fullWidth)) {
-                tiles.append(try TileID(level: level, index: index, width: width(level: level, index: index, treeSize: newSize)))
+                tiles.append(
+                    try TileID(level: level, index: index, width: width(level: level, index: index, treeSize: newSize)))
             }
         }
         return tiles
@@ -117,7 +131,9 @@ public struct EntryBundleID: Hashable, Sendable, CustomStringConvertible {
 
     /// A bundle by index and width (1...256, 256 meaning full).
     public init(index: UInt64, width: Int = TileID.fullWidth) throws(TlogError) {
-        guard (1...TileID.fullWidth).contains(width) else { throw TlogError(.outOfRange, "bundle width \(width) is not in 1...256") }
+        guard (1...TileID.fullWidth).contains(width) else {
+            throw TlogError(.outOfRange, "bundle width \(width) is not in 1...256")
+        }
         self.index = index
         self.width = width
     }
@@ -143,7 +159,9 @@ public struct EntryBundleID: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The bundle holding entry `entryIndex` in a tree of `treeSize` leaves, and the entry's position in it.
-    public static func locate(entryIndex: UInt64, treeSize: UInt64) throws(TlogError) -> (bundle: EntryBundleID, position: Int) {
+    public static func locate(entryIndex: UInt64, treeSize: UInt64) throws(TlogError) -> (
+        bundle: EntryBundleID, position: Int
+    ) {
         let location = try TileID.locate(nodeLevel: 0, nodeIndex: entryIndex, treeSize: treeSize)
         return (try EntryBundleID(index: location.tile.index, width: location.tile.width), location.firstHash)
     }
@@ -165,8 +183,12 @@ enum TilePath {
     /// The components after `tile/`, size-capped.
     static func components(_ path: some StringProtocol) throws(TlogError) -> [ArraySlice<UInt8>] {
         let bytes = Array(path.utf8)
-        guard bytes.count <= maxPathBytes else { throw TlogError(.malformedPath, "path of \(bytes.count) bytes, cap \(maxPathBytes)") }
-        guard bytes.starts(with: "tile/".utf8) else { throw TlogError(.malformedPath, "path does not start with tile/") }
+        guard bytes.count <= maxPathBytes else {
+            throw TlogError(.malformedPath, "path of \(bytes.count) bytes, cap \(maxPathBytes)")
+        }
+        guard bytes.starts(with: "tile/".utf8) else {
+            throw TlogError(.malformedPath, "path does not start with tile/")
+        }
         return bytes.dropFirst(5).split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
     }
 
@@ -176,28 +198,40 @@ enum TilePath {
         var groups = Array(components)
         var width = TileID.fullWidth
         let partialMarker = Array(".p".utf8)
-        if groups.count >= 2, groups[groups.count - 2].count == 5, groups[groups.count - 2].suffix(2).elementsEqual(partialMarker) {
+        if groups.count >= 2, groups[groups.count - 2].count == 5,
+            groups[groups.count - 2].suffix(2).elementsEqual(partialMarker)
+        {
             guard let parsed = smallDecimal(groups[groups.count - 1], max: 255), parsed >= 1 else {
-                throw TlogError(.malformedPath, "partial width \"\(String(decoding: groups[groups.count - 1], as: UTF8.self))\" is not canonical 1...255")
+                throw TlogError(
+                    .malformedPath,
+                    "partial width \"\(String(decoding: groups[groups.count - 1], as: UTF8.self))\" is not canonical 1...255"
+                )
             }
             width = Int(parsed)
             groups.removeLast()
             groups[groups.count - 1] = groups[groups.count - 1].dropLast(2)
         }
-        guard (1...7).contains(groups.count) else { throw TlogError(.malformedPath, "tile index has \(groups.count) elements, expected 1...7") }
+        guard (1...7).contains(groups.count) else {
+            throw TlogError(.malformedPath, "tile index has \(groups.count) elements, expected 1...7")
+        }
         var index: UInt64 = 0
         for (position, group) in groups.enumerated() {
             let isLast = position == groups.count - 1
             var digits = group
             if !isLast {
-                guard digits.first == UInt8(ascii: "x") else { throw TlogError(.malformedPath, "tile index element \(position + 1) lacks its x prefix") }
+                guard digits.first == UInt8(ascii: "x") else {
+                    throw TlogError(.malformedPath, "tile index element \(position + 1) lacks its x prefix")
+                }
                 digits = digits.dropFirst()
             }
             guard digits.count == 3, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
-                throw TlogError(.malformedPath, "tile index element \"\(String(decoding: group, as: UTF8.self))\" is not 3 digits")
+                throw TlogError(
+                    .malformedPath, "tile index element \"\(String(decoding: group, as: UTF8.self))\" is not 3 digits")
             }
             let value = digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }
-            guard !(position == 0 && !isLast && value == 0) else { throw TlogError(.malformedPath, "tile index has a leading x000 element") }
+            guard !(position == 0 && !isLast && value == 0) else {
+                throw TlogError(.malformedPath, "tile index has a leading x000 element")
+            }
             let (times, overflow1) = index.multipliedReportingOverflow(by: 1000)
             let (sum, overflow2) = times.addingReportingOverflow(value)
             guard !overflow1, !overflow2 else { throw TlogError(.malformedPath, "tile index does not fit 64 bits") }
@@ -208,7 +242,8 @@ enum TilePath {
 
     /// Decimal with no leading zeroes, at most `max`.
     static func smallDecimal(_ digits: ArraySlice<UInt8>, max: UInt64) -> UInt64? {
-        guard (1...3).contains(digits.count), digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+        guard (1...3).contains(digits.count), digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
         guard digits.count == 1 || digits.first != UInt8(ascii: "0") else { return nil }
         let value = digits.reduce(UInt64(0)) { $0 * 10 + UInt64($1 - UInt8(ascii: "0")) }
         return value <= max ? value : nil

@@ -38,8 +38,10 @@ import Testing
 
     @Test func nonCanonicalBase64IsRejected() {
         let bad = [
-            "Zg", "Zg=", "Zg===", "Z===", "====", "=Zg=", "Zg==Zg==", "Zm9=", "Zh==", "Zm9w=", "Zm9v\n", " Zm9v", "Zm 9v",
-            "Zm-v", "Zm_v", "Zm9v=", "Zm9vYg", "Zm9vYmE", "Zm9vY===", "Zm9vYmF=", "Zm9vYmFy====", "Zm9v\u{0}", "Zm9vé===",
+            "Zg", "Zg=", "Zg===", "Z===", "====", "=Zg=", "Zg==Zg==", "Zm9=", "Zh==", "Zm9w=", "Zm9v\n", " Zm9v",
+            "Zm 9v",
+            "Zm-v", "Zm_v", "Zm9v=", "Zm9vYg", "Zm9vYmE", "Zm9vY===", "Zm9vYmF=", "Zm9vYmFy====", "Zm9v\u{0}",
+            "Zm9vé===",
         ]
         #expect(bad.count > 20)
         for text in bad { #expect(Base64.decode(text) == nil, "\(text.debugDescription)") }

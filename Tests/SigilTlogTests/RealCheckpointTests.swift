@@ -39,7 +39,8 @@ import Testing
 
     @Test func rekorV2CheckpointsAreSignedByEd25519AndRekorV1ByECDSA() throws {
         for (bundle, environment, origin) in realCheckpoints {
-            let verified = try Checkpoint.verify(try BundleEntry(bundle).envelope, origin: origin, keys: try logKeys(environment))
+            let verified = try Checkpoint.verify(
+                try BundleEntry(bundle).envelope, origin: origin, keys: try logKeys(environment))
             #expect(verified.verifiedBy.algorithm == (origin.contains(" - ") ? .ecdsaP256 : .ed25519), "\(bundle)")
         }
     }
@@ -50,10 +51,12 @@ import Testing
             let logs = try TrustedLog.all(environment).filter { $0.keyDetails != "PKIX_ED25519" }
             let host = try #require(logs.first?.host)
             let note = Array(try BundleEntry(bundle).envelope.utf8)
-            let verified = try Checkpoint.verify(note, originMatching: { $0.hasPrefix(host + " - ") }, keys: try logs.map { try $0.noteKey() })
+            let verified = try Checkpoint.verify(
+                note, originMatching: { $0.hasPrefix(host + " - ") }, keys: try logs.map { try $0.noteKey() })
             #expect(verified.origin == origin)
             let code = errorCode {
-                try Checkpoint.verify(note, originMatching: { $0.hasPrefix("rekor.example - ") }, keys: try logs.map { try $0.noteKey() })
+                try Checkpoint.verify(
+                    note, originMatching: { $0.hasPrefix("rekor.example - ") }, keys: try logs.map { try $0.noteKey() })
             }
             #expect(code == .wrongOrigin)
             checked += 1
@@ -76,8 +79,10 @@ import Testing
         #expect(try SignedNote(parsing: Array(envelope.utf8)) == note)
         let checkpoint = try Checkpoint(text: note.text)
         #expect(checkpoint.text == note.text)
-        #expect(try Checkpoint(origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash,
-            extensions: checkpoint.extensions) == checkpoint)
+        #expect(
+            try Checkpoint(
+                origin: checkpoint.origin, size: checkpoint.size, rootHash: checkpoint.rootHash,
+                extensions: checkpoint.extensions) == checkpoint)
     }
 
     @Test func aStagingCheckpointDoesNotVerifyWithProductionKeys() throws {
@@ -95,22 +100,26 @@ import Testing
         #expect(witnesses.count == 3)
         #expect(witnesses.allSatisfy { $0.algorithm == .cosignatureV1 })
         let verified = try Checkpoint.verify(
-            entry.envelope, origin: "log2025-alpha3.rekor.sigstage.dev", keys: try logKeys("staging"), cosigners: witnesses)
+            entry.envelope, origin: "log2025-alpha3.rekor.sigstage.dev", keys: try logKeys("staging"),
+            cosigners: witnesses)
         #expect(verified.cosignatures.count == 3)
         #expect(Set(verified.cosignatures.map(\.key)) == Set(witnesses))
         #expect(verified.cosignatures.allSatisfy { $0.timestamp == 1_778_700_214 })
         #expect(verified.signatures.allSatisfy { $0.timestamp == nil })
 
         // Without cosigner keys the witness lines are unknown signatures and are ignored.
-        let logOnly = try Checkpoint.verify(entry.envelope, origin: "log2025-alpha3.rekor.sigstage.dev", keys: try logKeys("staging"))
+        let logOnly = try Checkpoint.verify(
+            entry.envelope, origin: "log2025-alpha3.rekor.sigstage.dev", keys: try logKeys("staging"))
         #expect(logOnly.cosignatures.isEmpty)
         #expect(logOnly.note.signatures.count == 4)
 
         // A generic note verification with only witness keys verifies the cosignatures alone.
         let byWitnesses = try SignedNote(parsing: entry.envelope).verify(keys: witnesses)
-        #expect(byWitnesses.signatures.map(\.signature.name) == [
-            "witness.stagemole.eu", "staging.witness.transparency.goog/ring-any-bells", "witness.navigli.sunlight.geomys.org",
-        ])
+        #expect(
+            byWitnesses.signatures.map(\.signature.name) == [
+                "witness.stagemole.eu", "staging.witness.transparency.goog/ring-any-bells",
+                "witness.navigli.sunlight.geomys.org",
+            ])
     }
 
     @Test func aTamperedCosignatureFromAKnownWitnessRejectsTheCheckpoint() throws {
@@ -125,7 +134,8 @@ import Testing
                     return payload
                 }
                 let code = errorCode {
-                    try Checkpoint.verify(tampered, origin: "log2025-alpha3.rekor.sigstage.dev", keys: keys, cosigners: witnesses)
+                    try Checkpoint.verify(
+                        tampered, origin: "log2025-alpha3.rekor.sigstage.dev", keys: keys, cosigners: witnesses)
                 }
                 #expect(code == .signatureInvalid, "line \(line), byte \(position)")
             }
@@ -133,7 +143,8 @@ import Testing
     }
 
     @Test func theRealCosignatureLinesParseWithTheirTimestamps() throws {
-        let note = try SignedNote(parsing: try BundleEntry("sigstore-public/a.dsse.staging-rekor-v2.txt.sigstore.json").envelope)
+        let note = try SignedNote(
+            parsing: try BundleEntry("sigstore-public/a.dsse.staging-rekor-v2.txt.sigstore.json").envelope)
         let cosignatures = try note.signatures.dropFirst().map { try Cosignature($0) }
         #expect(cosignatures.map(\.timestamp) == [1_778_700_214, 1_778_700_214, 1_778_700_214])
         #expect(cosignatures.map(\.noteSignature) == Array(note.signatures.dropFirst()))
@@ -144,7 +155,8 @@ import Testing
     @Test func thePublishedVkeyOfAStagingLogIsTheTrustedRootKey() throws {
         let text = try Fixtures.text("tlog/log2025-alpha3.vkey").trimmingCharacters(in: .newlines)
         let key = try NoteVerifierKey(vkey: text)
-        let fromRoot = try #require(try TrustedLog.all("staging").first { $0.host == "log2025-alpha3.rekor.sigstage.dev" })
+        let fromRoot = try #require(
+            try TrustedLog.all("staging").first { $0.host == "log2025-alpha3.rekor.sigstage.dev" })
         #expect(key == (try fromRoot.noteKey()))
         #expect(key.vkey == text)
         #expect(key.keyID == 0xd3d3_a70c)
@@ -161,9 +173,11 @@ import Testing
             ("tlog/openssl-ed25519.note", "tlog/openssl-ed25519.spki.der", NoteKeyAlgorithm.ed25519),
             ("tlog/openssl-p256.note", "tlog/openssl-p256.spki.der", NoteKeyAlgorithm.ecdsaP256),
         ] {
-            let key = try NoteVerifierKey.log(name: "example.com/openssl-log", subjectPublicKeyInfo: try Fixtures.bytes(spki))
+            let key = try NoteVerifierKey.log(
+                name: "example.com/openssl-log", subjectPublicKeyInfo: try Fixtures.bytes(spki))
             #expect(key.algorithm == algorithm)
-            let verified = try Checkpoint.verify(try Fixtures.bytes(note), origin: "example.com/openssl-log", keys: [key])
+            let verified = try Checkpoint.verify(
+                try Fixtures.bytes(note), origin: "example.com/openssl-log", keys: [key])
             #expect(verified.size == 4)
             #expect(verified.verifiedBy == key)
         }

@@ -80,7 +80,8 @@ struct TrustedLog {
                 let details = key["keyDetails"] as? String,
                 let logID = (tlog["logId"] as? [String: Any])?["keyId"] as? String
             else { throw FixtureError("\(path): malformed tlog") }
-            return TrustedLog(host: host, spki: try foundationBase64(raw), keyDetails: details, logID: try foundationBase64(logID))
+            return TrustedLog(
+                host: host, spki: try foundationBase64(raw), keyDetails: details, logID: try foundationBase64(logID))
         }
     }
 
@@ -129,5 +130,8 @@ let realCheckpoints: [(bundle: String, environment: String, origin: String)] = [
     ("sigstore-public/bundle_v3.txt.sigstore", "staging", "rekor.sigstage.dev - 8050909264565447525"),
     ("sigstore-public/bundle.txt.sigstore", "staging", "rekor.sigstage.dev - 8050909264565447525"),
     ("sigstore-public/bundle_v3_github.whl.sigstore", "production", "rekor.sigstore.dev - 2605736670972794746"),
-    ("sigstore-public/bundle_v3_no_signed_time.txt.sigstore.json", "production", "rekor.sigstore.dev - 1193050959916656506"),
+    (
+        "sigstore-public/bundle_v3_no_signed_time.txt.sigstore.json", "production",
+        "rekor.sigstore.dev - 1193050959916656506"
+    ),
 ]

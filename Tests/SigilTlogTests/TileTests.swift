@@ -59,8 +59,10 @@ import Testing
         "tile/0/x001/x234/67", "tile/0/x001/x234/0067", "tile/0/1", "tile/0/0001", "tile/00/000", "tile/01/000",
         "tile/64/000", "tile/100/000", "tile/-1/000", "tile/+1/000", "tile/0/000.p/0", "tile/0/000.p/256",
         "tile/0/000.p/08", "tile/0/000.p/", "tile/0/000.p", "tile/0/000.p/5/6", "tile/0/000.p/+5", "tile/0/001/234",
-        "tile/0/x000/001", "tile/0/x000/x001/001", "tile/0/X001/000", "tile/0/x001", "tile/0/x001/x234", "tile/0/x001.p/5",
-        "tile/0/x001/x234/067/", "/tile/0/000", "tile//000", "tile/0//000", "tile/0/", "tile/0", "tile/", "", "tiles/0/000",
+        "tile/0/x000/001", "tile/0/x000/x001/001", "tile/0/X001/000", "tile/0/x001", "tile/0/x001/x234",
+        "tile/0/x001.p/5",
+        "tile/0/x001/x234/067/", "/tile/0/000", "tile//000", "tile/0//000", "tile/0/", "tile/0", "tile/", "",
+        "tiles/0/000",
         "TILE/0/000", "tile/0/ 000", "tile/0/00a", "tile/0/x018/x446/x744/x073/x709/x551/616",
         "tile/0/x001/x001/x001/x001/x001/x001/x001/000", "tile/entries/000", "tile/0/000.q/5", "tile/0/000.P/5",
         "tile/0/000.p/5\n", "tile/0/٠٠٠", "tile/0/" + String(repeating: "x001/", count: 30) + "000",
@@ -75,7 +77,8 @@ import Testing
 
     @Test func nonCanonicalEntryBundlePathsAreRejected() {
         let bad = [
-            "tile/entries/", "tile/entries/1", "tile/entries/x000/001", "tile/entries/001.p/0", "tile/entries/001.p/256",
+            "tile/entries/", "tile/entries/1", "tile/entries/x000/001", "tile/entries/001.p/0",
+            "tile/entries/001.p/256",
             "tile/entries/001.p/007", "tile/entries/001/002", "tile/0/000", "tile/entry/000", "tile/entries000",
             "tile/entries/000/", "tile/entries/x001",
         ]
@@ -98,14 +101,20 @@ import Testing
         #expect(level0.count == 274)
         #expect(level0.filter { !$0.isPartial }.count == 273)
         #expect(level0.last == (try TileID(level: 0, index: 273, width: 112)))
-        #expect(tiles.filter { $0.level == 1 } == [try TileID(level: 1, index: 0), try TileID(level: 1, index: 1, width: 17)])
+        #expect(
+            tiles.filter { $0.level == 1 } == [
+                try TileID(level: 1, index: 0), try TileID(level: 1, index: 1, width: 17),
+            ])
         #expect(tiles.filter { $0.level == 2 } == [try TileID(level: 2, index: 0, width: 1)])
         #expect(tiles.count == 274 + 2 + 1)
         #expect(try EntryBundleID.bundles(growingFrom: 0, to: 70_000).count == 274)
     }
 
     @Test func theSpecsSize256ExampleHasAFullLevel0TileAndAPartialLevel1Tile() throws {
-        #expect(try TileID.tiles(growingFrom: 0, to: 256) == [try TileID(level: 0, index: 0), try TileID(level: 1, index: 0, width: 1)])
+        #expect(
+            try TileID.tiles(growingFrom: 0, to: 256) == [
+                try TileID(level: 0, index: 0), try TileID(level: 1, index: 0, width: 1),
+            ])
         #expect(TileID.width(level: 0, index: 0, treeSize: 256) == 256)
         #expect(TileID.width(level: 0, index: 1, treeSize: 256) == 0)
         #expect(TileID.width(level: 1, index: 0, treeSize: 256) == 1)
@@ -123,7 +132,8 @@ import Testing
             for new in sizes where new >= old {
                 let before = Set(try TileID.tiles(growingFrom: 0, to: old))
                 let after = Set(try TileID.tiles(growingFrom: 0, to: new))
-                #expect(Set(try TileID.tiles(growingFrom: old, to: new)) == after.subtracting(before), "\(old) → \(new)")
+                #expect(
+                    Set(try TileID.tiles(growingFrom: old, to: new)) == after.subtracting(before), "\(old) → \(new)")
                 checked += 1
             }
         }
@@ -131,12 +141,16 @@ import Testing
         #expect(errorCode { try TileID.tiles(growingFrom: 2, to: 1) } == .outOfRange)
         #expect(try TileID.tiles(growingFrom: 5, to: 5).isEmpty)
         // One leaf completes a tile on each of three levels and starts level 3.
-        #expect(try TileID.tiles(growingFrom: 16_777_215, to: 16_777_216) == [
-            try TileID(level: 0, index: 65_535), try TileID(level: 1, index: 255), try TileID(level: 2, index: 0),
-            try TileID(level: 3, index: 0, width: 1),
-        ])
+        #expect(
+            try TileID.tiles(growingFrom: 16_777_215, to: 16_777_216) == [
+                try TileID(level: 0, index: 65_535), try TileID(level: 1, index: 255), try TileID(level: 2, index: 0),
+                try TileID(level: 3, index: 0, width: 1),
+            ])
         // At the top of the 64-bit range only the level-0 tile changes; nothing overflows.
-        #expect(try TileID.tiles(growingFrom: .max - 1, to: .max) == [try TileID(level: 0, index: (1 << 56) - 1, width: 255)])
+        #expect(
+            try TileID.tiles(growingFrom: .max - 1, to: .max) == [
+                try TileID(level: 0, index: (1 << 56) - 1, width: 255)
+            ])
     }
 
     @Test(arguments: [1, 7, 255, 256, 257, 1000, 65_536, 70_000])
@@ -151,14 +165,17 @@ import Testing
             for index in Set([0, count / 2, count - 1]) {
                 let location = try TileID.locate(nodeLevel: level, nodeIndex: index, treeSize: treeSize)
                 #expect(location.tile.level == level / 8)
-                #expect(location.tile.width == TileID.width(level: location.tile.level, index: location.tile.index, treeSize: treeSize))
+                #expect(
+                    location.tile.width
+                        == TileID.width(level: location.tile.level, index: location.tile.index, treeSize: treeSize))
                 #expect(location.firstHash + location.hashCount <= location.tile.width)
                 // The tile, as the reference tree defines it, and the covered run of its hashes.
                 let tileHashes = (0..<location.tile.width).map {
                     tree.node(level: 8 * location.tile.level, index: location.tile.index * 256 + UInt64($0))
                 }
                 let covered = tileHashes[location.firstHash..<(location.firstHash + location.hashCount)]
-                #expect(Merkle.root(ofLeafHashes: covered) == tree.node(level: level, index: index), "(\(level), \(index))")
+                #expect(
+                    Merkle.root(ofLeafHashes: covered) == tree.node(level: level, index: index), "(\(level), \(index))")
                 checked += 1
             }
         }
@@ -169,8 +186,12 @@ import Testing
 
     @Test func entriesLocateInTheirBundles() throws {
         #expect(try EntryBundleID.locate(entryIndex: 0, treeSize: 1) == (try EntryBundleID(index: 0, width: 1), 0))
-        #expect(try EntryBundleID.locate(entryIndex: 645, treeSize: 646) == (try EntryBundleID(index: 2, width: 134), 133))
-        #expect(try EntryBundleID.locate(entryIndex: 4_026_478, treeSize: 4_026_479) == (try EntryBundleID(index: 15728, width: 111), 110))
+        #expect(
+            try EntryBundleID.locate(entryIndex: 645, treeSize: 646) == (try EntryBundleID(index: 2, width: 134), 133))
+        #expect(
+            try EntryBundleID.locate(entryIndex: 4_026_478, treeSize: 4_026_479) == (
+                try EntryBundleID(index: 15728, width: 111), 110
+            ))
         #expect(try EntryBundleID.locate(entryIndex: 255, treeSize: 70_000) == (try EntryBundleID(index: 0), 255))
         #expect(errorCode { try EntryBundleID.locate(entryIndex: 5, treeSize: 5) } == .outOfRange)
     }

@@ -41,7 +41,8 @@ func mutate(_ input: [UInt8], _ rng: inout SplitMix64, alphabet: [UInt8]) -> [UI
 
     @Test func mutatedRealNotesParseCanonicallyOrThrowTlogError() throws {
         var rng = SplitMix64(state: 1)
-        var parsed = 0, rejected = 0
+        var parsed = 0
+        var rejected = 0
         for (bundle, environment, origin) in realCheckpoints {
             let real = Array(try BundleEntry(bundle).envelope.utf8)
             let keys = try logKeys(environment)
@@ -50,7 +51,9 @@ func mutate(_ input: [UInt8], _ rng: inout SplitMix64, alphabet: [UInt8]) -> [UI
                 if let note = try? SignedNote(parsing: input) {
                     parsed += 1
                     #expect(Array(note.serialized.utf8) == input)
-                    if let checkpoint = try? Checkpoint(text: note.text) { #expect(Array(checkpoint.text.utf8) == Array(note.text.utf8)) }
+                    if let checkpoint = try? Checkpoint(text: note.text) {
+                        #expect(Array(checkpoint.text.utf8) == Array(note.text.utf8))
+                    }
                 } else {
                     rejected += 1
                     #expect(errorCode { try SignedNote(parsing: input) } != nil)
@@ -98,9 +101,19 @@ func mutate(_ input: [UInt8], _ rng: inout SplitMix64, alphabet: [UInt8]) -> [UI
         var parsed = 0
         for _ in 0..<2000 {
             let t = mutate(tile, &rng, alphabet: [0, 1, 0xff])
-            if let value = try? HashTile(bytes: t) { parsed += 1; #expect(value.bytes == t) } else { #expect(errorCode { try HashTile(bytes: t) } != nil) }
+            if let value = try? HashTile(bytes: t) {
+                parsed += 1
+                #expect(value.bytes == t)
+            } else {
+                #expect(errorCode { try HashTile(bytes: t) } != nil)
+            }
             let b = mutate(bundle, &rng, alphabet: [0, 1, 2, 0xff])
-            if let value = try? EntryBundle(bytes: b) { parsed += 1; #expect(value.bytes == b) } else { #expect(errorCode { try EntryBundle(bytes: b) } != nil) }
+            if let value = try? EntryBundle(bytes: b) {
+                parsed += 1
+                #expect(value.bytes == b)
+            } else {
+                #expect(errorCode { try EntryBundle(bytes: b) } != nil)
+            }
         }
         #expect(parsed > 0)
     }
@@ -111,7 +124,9 @@ func mutate(_ input: [UInt8], _ rng: inout SplitMix64, alphabet: [UInt8]) -> [UI
         var rejected = 0
         for seed in seeds {
             for _ in 0..<300 {
-                let input = String(decoding: mutate(Array(seed.utf8), &rng, alphabet: Array("+0123456789abcdefAB/=".utf8)), as: UTF8.self)
+                let input = String(
+                    decoding: mutate(Array(seed.utf8), &rng, alphabet: Array("+0123456789abcdefAB/=".utf8)),
+                    as: UTF8.self)
                 if let key = try? NoteVerifierKey(vkey: input) {
                     #expect(key.vkey == input)
                 } else {
