@@ -91,5 +91,12 @@ enum BundleFixtures {
         "sigstore-public/tsa/bundle.txt.late_timestamp.sigstore",
     ]
 
+    /// The extra real bundles in `Tests/Fixtures/bundle/`.
+    static let extra: [String] = [
+        "bundle/bundle_v3_alt.txt.sigstore",
+        "bundle/sigstore-3.1.0.sigstore.json",
+        "bundle/model-signing-dsse-v001.sigstore.json",
+    ]
+
     static func json(_ path: String) throws -> JSONValue { try JSONValue.parse(try Fixtures.bytes(path)) }
 }
