@@ -16,27 +16,73 @@ struct BundleTests {
         #expect(BundleFixtures.bundles.count == 12)
     }
 
-    @Test("every real bundle parses and round-trips through the writer", arguments: BundleFixtures.bundles)
+    @Test("every real bundle parses and round-trips through the writer", arguments: BundleFixtures.bundles + BundleFixtures.extra)
     func parsesAndRoundTrips(_ path: String) throws {
-        let bundle = try Bundle.parse(try Fixtures.bytes(path))
-        #expect(try Bundle.parse(bundle.jsonBytes()) == bundle)
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes(path))
+        #expect(try SigstoreBundle.parse(bundle.jsonBytes()) == bundle)
         for entry in bundle.verificationMaterial.tlogEntries {
             #expect(try TransparencyLogEntry.parse(entry.jsonBytes()) == entry)
             #expect(try TransparencyLogEntry(json: entry.protoJSON(emitUnpopulated: true)) == entry)
         }
     }
 
-    @Test("every real bundle parses with snake_case field names too", arguments: BundleFixtures.bundles)
+    @Test("every real bundle parses with snake_case field names too", arguments: BundleFixtures.bundles + BundleFixtures.extra)
     func snakeCaseVariant(_ path: String) throws {
-        let original = try Bundle.parse(try Fixtures.bytes(path))
+        let original = try SigstoreBundle.parse(try Fixtures.bytes(path))
         let snake = try BundleFixtures.json(path).snakeCased()
-        #expect(try Bundle(json: snake) == original)
+        #expect(try SigstoreBundle(json: snake) == original)
+    }
+
+    @Test("the extra bundles have the versions and entry kinds their README lists")
+    func extraBundles() throws {
+        let alt = try SigstoreBundle.parse(try Fixtures.bytes("bundle/bundle_v3_alt.txt.sigstore"))
+        #expect(alt.mediaType == .v0_3Legacy)
+        #expect(alt.version == .v0_3)
+        #expect(String(decoding: alt.jsonBytes(), as: UTF8.self).hasPrefix(#"{"mediaType":"application/vnd.dev.sigstore.bundle+json;version=0.3""#))
+        let npm = try SigstoreBundle.parse(try Fixtures.bytes("bundle/sigstore-3.1.0.sigstore.json"))
+        #expect(npm.mediaType == .v0_2)
+        #expect(npm.verificationMaterial.tlogEntries.first?.kindVersion == KindVersion(kind: "intoto", version: "0.0.2"))
+        #expect(npm.verificationMaterial.timestampVerificationData?.rfc3161Timestamps == [])
+        let model = try SigstoreBundle.parse(try Fixtures.bytes("bundle/model-signing-dsse-v001.sigstore.json"))
+        #expect(model.verificationMaterial.tlogEntries.first?.kindVersion == KindVersion(kind: "dsse", version: "0.0.1"))
+        #expect(model.verificationMaterial.tlogEntries.first?.logIndex == 33_292_044)
+    }
+
+    @Test("bit flips and truncations of real bundles never trap and fail only with BundleError",
+          arguments: BundleFixtures.bundles + BundleFixtures.extra)
+    func bitFlips(_ path: String) throws {
+        var bytes = try Fixtures.bytes(path)
+        while let last = bytes.last, last == 0x0A || last == 0x20 { bytes.removeLast() }
+        var rejected = 0
+        var position = 0
+        while position < bytes.count {
+            for mask: UInt8 in [0x01, 0x20, 0x80] {
+                var flipped = bytes
+                flipped[position] ^= mask
+                do {
+                    _ = try SigstoreBundle.parse(flipped)
+                } catch is BundleError {
+                    rejected += 1
+                } catch {
+                    Issue.record("non-BundleError \(error)")
+                }
+            }
+            do {
+                _ = try SigstoreBundle.parse(bytes[0..<position])
+                Issue.record("accepted a truncation at \(position)")
+            } catch is BundleError {
+            } catch {
+                Issue.record("non-BundleError \(error)")
+            }
+            position += 61
+        }
+        #expect(rejected > 0)
     }
 
     @Test("a bundle with an unknown media type fails with unsupportedMediaType")
     func invalidVersion() throws {
         let bytes = try Fixtures.bytes("sigstore-public/bundle_invalid_version.txt.sigstore")
-        let error = expectBundleError(.unsupportedMediaType) { _ = try Bundle.parse(bytes) }
+        let error = expectBundleError(.unsupportedMediaType) { _ = try SigstoreBundle.parse(bytes) }
         #expect(error?.reason.contains("this is completely wrong") == true)
     }
 
@@ -55,7 +101,7 @@ struct BundleTests {
 
     @Test("the Rekor v2 staging bundle has the values sigstore-python reports")
     func stagingRekorV2() throws {
-        let bundle = try Bundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
         #expect(bundle.mediaType == .v0_3)
         #expect(bundle.version == .v0_3)
         let entry = try #require(bundle.verificationMaterial.tlogEntries.first)
@@ -88,7 +134,7 @@ struct BundleTests {
     @Test("the DSSE staging bundle carries an in-toto statement whose PAE digest is the logged digest")
     func dsseBundle() throws {
         let path = "sigstore-public/a.dsse.staging-rekor-v2.txt.sigstore.json"
-        let bundle = try Bundle.parse(try Fixtures.bytes(path))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes(path))
         #expect(bundle.verificationMaterial.tlogEntries.first?.logIndex == 4_026_478)
         #expect(bundle.verificationMaterial.rfc3161Timestamps.count == 1)
         guard case .dsseEnvelope(let envelope) = bundle.content else {
@@ -118,7 +164,7 @@ struct BundleTests {
 
     @Test("older bundles keep their versions, chains and entries")
     func olderBundles() throws {
-        let v01 = try Bundle.parse(try Fixtures.bytes("sigstore-public/bundle.txt.sigstore"))
+        let v01 = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/bundle.txt.sigstore"))
         #expect(v01.mediaType == .v0_1)
         guard case .x509CertificateChain(let chain) = v01.verificationMaterial.content else {
             Issue.record("expected a chain")
@@ -129,24 +175,24 @@ struct BundleTests {
         #expect(v01.verificationMaterial.tlogEntries.first?.integratedTime == 1_682_468_469)
         #expect(v01.verificationMaterial.tlogEntries.first?.inclusionPromise != nil)
 
-        let v02 = try Bundle.parse(try Fixtures.bytes("sigstore-public/bundle_v3_github.whl.sigstore"))
+        let v02 = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/bundle_v3_github.whl.sigstore"))
         #expect(v02.mediaType == .v0_2)
 
-        let noCert = try Bundle.parse(try Fixtures.bytes("sigstore-public/bundle_no_cert_v1.txt.sigstore"))
+        let noCert = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/bundle_no_cert_v1.txt.sigstore"))
         #expect(noCert.verificationMaterial.leafCertificate == nil)
-        let noEntry = try Bundle.parse(try Fixtures.bytes("sigstore-public/bundle_no_log_entry.txt.sigstore"))
+        let noEntry = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/bundle_no_log_entry.txt.sigstore"))
         #expect(noEntry.verificationMaterial.tlogEntries.isEmpty)
 
-        let python = try Bundle.parse(try Fixtures.bytes("sigstore-public/integration/Python-3.12.5.tgz.sigstore"))
+        let python = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/integration/Python-3.12.5.tgz.sigstore"))
         #expect(python.verificationMaterial.tlogEntries.first?.logIndex == 118_981_923)
         #expect(python.verificationMaterial.tlogEntries.first?.inclusionProof != nil)
         #expect(python.verificationMaterial.tlogEntries.first?.inclusionProof?.checkpoint == nil)
 
-        let tsa = try Bundle.parse(try Fixtures.bytes("sigstore-public/tsa/bundle.txt.sigstore"))
+        let tsa = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/tsa/bundle.txt.sigstore"))
         #expect(tsa.verificationMaterial.rfc3161Timestamps.count == 2)
-        let late = try Bundle.parse(try Fixtures.bytes("sigstore-public/tsa/bundle.txt.late_timestamp.sigstore"))
+        let late = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/tsa/bundle.txt.late_timestamp.sigstore"))
         #expect(late.verificationMaterial.rfc3161Timestamps.count == 1)
-        let noTime = try Bundle.parse(try Fixtures.bytes("sigstore-public/bundle_v3_no_signed_time.txt.sigstore.json"))
+        let noTime = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/bundle_v3_no_signed_time.txt.sigstore.json"))
         #expect(noTime.verificationMaterial.timestampVerificationData != nil)
         #expect(noTime.verificationMaterial.rfc3161Timestamps.isEmpty)
         #expect(noTime.verificationMaterial.tlogEntries.first?.inclusionPromise == nil)
@@ -211,7 +257,7 @@ struct BundleTests {
     func tampered(_ tamper: (String, [Step], JSONValue?, BundleError.Code, String)) throws {
         let (what, path, value, code, prefix) = tamper
         let json = try BundleFixtures.json(Self.staging).setting(path, to: value)
-        let error = expectBundleError(code, what) { _ = try Bundle(json: json) }
+        let error = expectBundleError(code, what) { _ = try SigstoreBundle(json: json) }
         #expect(error?.reason.hasPrefix(prefix) == true, "\(what): \(error?.reason ?? "-")")
     }
 
@@ -225,29 +271,29 @@ struct BundleTests {
         let certificate = try #require(chain.objectValue?["certificates"]?.arrayValue?.first)
         let moved = json.setting([.key("verificationMaterial"), .key("x509CertificateChain")], to: nil)
             .setting([.key("verificationMaterial"), .key("certificate")], to: certificate)
-        _ = expectBundleError(.fieldNotAllowedInVersion) { _ = try Bundle(json: moved) }
+        _ = expectBundleError(.fieldNotAllowedInVersion) { _ = try SigstoreBundle(json: moved) }
         // The same bundle relabelled v0.3 is fine.
         let relabelled = moved.setting([.key("mediaType")], to: .string(BundleMediaType.v0_3.rawValue))
-        #expect(try Bundle(json: relabelled).verificationMaterial.leafCertificate != nil)
+        #expect(try SigstoreBundle(json: relabelled).verificationMaterial.leafCertificate != nil)
         // And a v0.3 bundle may not carry a chain.
         let v3chain = json.setting([.key("mediaType")], to: .string(BundleMediaType.v0_3.rawValue))
-        _ = expectBundleError(.fieldNotAllowedInVersion) { _ = try Bundle(json: v3chain) }
+        _ = expectBundleError(.fieldNotAllowedInVersion) { _ = try SigstoreBundle(json: v3chain) }
     }
 
     @Test("int64 fields accept JSON numbers; unknown fields are ignored")
     func lenientWhereProto3IsLenient() throws {
-        let original = try Bundle.parse(try Fixtures.bytes(Self.staging))
+        let original = try SigstoreBundle.parse(try Fixtures.bytes(Self.staging))
         let json = try BundleFixtures.json(Self.staging)
             .setting(Self.entryPath + [.key("logIndex")], to: .integer(645))
             .setting(Self.entryPath + [.key("inclusionProof"), .key("treeSize")], to: .integer(646))
             .setting([.key("someFutureField")], to: .makeObject(["x": .integer(1)]))
             .setting(Self.entryPath + [.key("integratedTime")], to: .null)
-        #expect(try Bundle(json: json) == original)
+        #expect(try SigstoreBundle(json: json) == original)
     }
 
     @Test("the writer emits lowerCamel names, int64 as strings and padded base64")
     func writerShape() throws {
-        let bundle = try Bundle.parse(try Fixtures.bytes(Self.staging))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes(Self.staging))
         let entry = try #require(bundle.verificationMaterial.tlogEntries.first)
         let text = String(decoding: entry.protoJSON(emitUnpopulated: true).serialized(), as: UTF8.self)
         #expect(text.hasPrefix(#"{"logIndex":"645","logId":{"keyId":"8w1amZ2S5mJIQkQmPxdMuOrL/oJkvFg9MnQXmeOCXck="},"kindVersion":{"kind":"hashedrekord","version":"0.0.2"},"integratedTime":"0","inclusionPromise":null,"inclusionProof":{"logIndex":"645","rootHash":"kNum4JmdViJPfZLMRB3xPi6flATj2JzJSiF+1pQDzNQ=","treeSize":"646","hashes":["#))

@@ -113,7 +113,7 @@ struct CanonicalJSONTests {
 
     @Test("a real Rekor v2 body is already canonical")
     func realBodyIsCanonical() throws {
-        let bundle = try Bundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
         let body = try #require(bundle.verificationMaterial.tlogEntries.first).canonicalizedBody
         #expect(try JSONValue.parse(body).canonicalized() == body)
     }

@@ -11,7 +11,7 @@ struct RekorEntryTests {
     @Test("every real entry body parses, matches its kindVersion, and writes back as its canonical bytes",
           arguments: allBundles)
     func bodiesParse(_ path: String) throws {
-        let bundle = try Bundle.parse(try Fixtures.bytes(path))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes(path))
         for entry in bundle.verificationMaterial.tlogEntries {
             let body = try RekorEntryBody.parse(entry.canonicalizedBody)
             #expect(body.kindVersion == entry.kindVersion, "\(path)")
@@ -23,7 +23,7 @@ struct RekorEntryTests {
 
     @Test("the hashedrekord 0.0.2 writer reproduces the real staging body byte for byte")
     func hashedRekordV002Writer() throws {
-        let bundle = try Bundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
         let entry = try #require(bundle.verificationMaterial.tlogEntries.first)
         guard case .messageSignature(let signature) = bundle.content, case .certificate(let certificate) = bundle.verificationMaterial.content
         else {
@@ -50,7 +50,7 @@ struct RekorEntryTests {
 
     @Test("Rekor v1 bodies expose what the verifier compares")
     func v1Bodies() throws {
-        let bundle = try Bundle.parse(try Fixtures.bytes("sigstore-public/bundle.txt.sigstore"))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/bundle.txt.sigstore"))
         guard case .hashedRekordV001(let body) = try RekorEntryBody.parse(bundle.verificationMaterial.tlogEntries[0].canonicalizedBody),
               case .messageSignature(let signature) = bundle.content
         else {
@@ -62,7 +62,7 @@ struct RekorEntryTests {
         #expect(body.signatureContent == signature.signature)
         #expect(String(decoding: body.publicKeyContent, as: UTF8.self).hasPrefix("-----BEGIN CERTIFICATE-----\n"))
 
-        let dsse = try Bundle.parse(try Fixtures.bytes("bundle/model-signing-dsse-v001.sigstore.json"))
+        let dsse = try SigstoreBundle.parse(try Fixtures.bytes("bundle/model-signing-dsse-v001.sigstore.json"))
         guard case .dsseV001(let dsseBody) = try RekorEntryBody.parse(dsse.verificationMaterial.tlogEntries[0].canonicalizedBody),
               case .dsseEnvelope(let envelope) = dsse.content
         else {
@@ -73,7 +73,7 @@ struct RekorEntryTests {
         #expect(dsseBody.signatures.map(\.signature) == envelope.signatures.map { Base64.encode($0.sig) })
         #expect(dsseBody.envelopeHash?.algorithm == "sha256")
 
-        let npm = try Bundle.parse(try Fixtures.bytes("bundle/sigstore-3.1.0.sigstore.json"))
+        let npm = try SigstoreBundle.parse(try Fixtures.bytes("bundle/sigstore-3.1.0.sigstore.json"))
         guard case .intotoV002(let intoto) = try RekorEntryBody.parse(npm.verificationMaterial.tlogEntries[0].canonicalizedBody),
               case .dsseEnvelope(let npmEnvelope) = npm.content
         else {

@@ -33,7 +33,7 @@ struct TrustRootTests {
         #expect(alpha1.publicKey.validFor?.end == ProtoTimestamp(seconds: 1_756_944_000))
         #expect(alpha1.checkpointKeyId == nil)
         // The staging Rekor v2 bundle's entry names this log.
-        let bundle = try Bundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes("sigstore-public/staging-rekor-v2.txt.sigstore.json"))
         #expect(bundle.verificationMaterial.tlogEntries.first?.logId == alpha1.logId)
         #expect(alpha1.publicKey.validFor?.contains(try time("2025-06-09T11:57:38Z")) == true)
         #expect(alpha1.publicKey.validFor?.contains(try time("2025-09-04T00:00:00.000000001Z")) == false)

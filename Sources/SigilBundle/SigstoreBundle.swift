@@ -144,7 +144,7 @@ public struct VerificationMaterial: Hashable, Sendable {
 /// `parse` checks structure and what each version allows; it does not check counts (exactly one tlog
 /// entry, a non-empty chain, a promise or a timestamp): those are the verifier's steps, each with its own
 /// error.
-public struct Bundle: ProtoJSONMessage {
+public struct SigstoreBundle: ProtoJSONMessage {
     /// What was signed: a message digest signature or a DSSE envelope.
     public enum Content: Hashable, Sendable {
         case messageSignature(MessageSignature)
