@@ -1,6 +1,8 @@
 // dev.sigstore.rekor.v1 (sigstore/protobuf-specs protos/sigstore_rekor.proto): the log entry a bundle
 // carries and a Rekor v2 log returns.
 
+import SigilTlog
+
 /// `message KindVersion { string kind = 1; string version = 2; }`, e.g. `hashedrekord` / `0.0.2`.
 public struct KindVersion: ProtoJSONMessage {
     public var kind: String
@@ -161,5 +163,22 @@ public struct TransparencyLogEntry: ProtoJSONMessage {
         }
         builder.add("canonicalizedBody", bytes: canonicalizedBody)
         return builder.value
+    }
+}
+
+extension TransparencyLogEntry {
+    /// The bytes a Rekor v1 signed entry timestamp (SET) signs: RFC 8785 canonical JSON of
+    /// `{"body": base64(canonicalizedBody), "integratedTime": <int>, "logID": <hex logId.keyId>,
+    /// "logIndex": <int>}` (sigstore/rekor pkg/api entries; the top-level `logIndex`, not the proof's).
+    public var signedEntryTimestampPayload: [UInt8] {
+        let payload = JSONValue.makeObject([
+            "body": .string(Base64.encode(canonicalizedBody)),
+            "integratedTime": .integer(integratedTime),
+            "logID": .string(Hex.encode(logId.keyId)),
+            "logIndex": .integer(logIndex),
+        ])
+        // Integers outside ±2^53 cannot be canonicalized; no real log reaches them. Fall back to the compact
+        // form (which the signature then will not match) rather than trap.
+        return (try? payload.canonicalized()) ?? payload.serialized()
     }
 }

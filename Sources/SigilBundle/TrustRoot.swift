@@ -120,6 +120,16 @@ public struct TrustedRoot: ProtoJSONMessage {
         timestampAuthorities = try reader.repeatedMessages("timestampAuthorities", of: CertificateAuthority.self)
     }
 
+    /// The transparency log whose `logId` (or `checkpointKeyId`) is `keyId`.
+    public func transparencyLog(keyId: [UInt8]) -> TransparencyLogInstance? {
+        tlogs.first { $0.logId.keyId == keyId || $0.checkpointKeyId?.keyId == keyId }
+    }
+
+    /// The CT log whose `logId` is `keyId` (an SCT's log ID).
+    public func certificateTransparencyLog(keyId: [UInt8]) -> TransparencyLogInstance? {
+        ctlogs.first { $0.logId.keyId == keyId }
+    }
+
     public var protoJSON: JSONValue {
         var builder = ProtoJSONBuilder()
         builder.add("mediaType", string: mediaType)

@@ -1,3 +1,4 @@
+import Crypto
 import SigilBundle
 import SigilTesting
 import Testing
@@ -211,5 +212,42 @@ struct ProtoTimestampTests {
         #expect(range.contains(a) && range.contains(b))
         #expect(!range.contains(try ProtoTimestamp(rfc3339: "2024-12-31T23:59:59.999999999Z")))
         #expect(TimeRange(start: a).contains(try ProtoTimestamp(rfc3339: "9999-12-31T23:59:59Z")))
+    }
+}
+
+@Suite("Rekor v1 signed entry timestamps")
+struct SignedEntryTimestampTests {
+    static let cases: [(String, String)] = [
+        ("sigstore-public/bundle.txt.sigstore", "sigstore-public/trust/staging/trusted_root.json"),
+        ("sigstore-public/bundle_v3.txt.sigstore", "sigstore-public/trust/staging/trusted_root.json"),
+        ("sigstore-public/bundle_v3_github.whl.sigstore", "sigstore-public/trust/production/trusted_root.json"),
+        ("sigstore-public/integration/Python-3.12.5.tgz.sigstore", "sigstore-public/trust/production/trusted_root.json"),
+        ("sigstore-public/tsa/bundle.txt.sigstore", "sigstore-public/trust/staging/trusted_root.json"),
+        ("bundle/sigstore-3.1.0.sigstore.json", "sigstore-public/trust/production/trusted_root.json"),
+        ("bundle/model-signing-dsse-v001.sigstore.json", "sigstore-public/trust/staging/trusted_root.json"),
+    ]
+
+    @Test("the SET payload is what the real log signed (ECDSA P-256 over SHA-256)", arguments: cases)
+    func setVerifies(_ testCase: (String, String)) throws {
+        let (bundlePath, rootPath) = testCase
+        let bundle = try SigstoreBundle.parse(try Fixtures.bytes(bundlePath))
+        let root = try TrustedRoot.parse(try Fixtures.bytes(rootPath))
+        let entry = try #require(bundle.verificationMaterial.tlogEntries.first)
+        let log = try #require(root.transparencyLog(keyId: entry.logId.keyId))
+        let key = try P256.Signing.PublicKey(derRepresentation: try #require(log.publicKey.rawBytes))
+        let signature = try P256.Signing.ECDSASignature(derRepresentation: try #require(entry.inclusionPromise).signedEntryTimestamp)
+        #expect(key.isValidSignature(signature, for: entry.signedEntryTimestampPayload))
+        // A different log index is a different payload.
+        var moved = entry
+        moved.logIndex += 1
+        #expect(!key.isValidSignature(signature, for: moved.signedEntryTimestampPayload))
+    }
+
+    @Test("the SET payload has the RFC 8785 shape")
+    func payloadShape() throws {
+        let entry = TransparencyLogEntry(logIndex: 7, logId: LogId(keyId: [0xAB, 0x01]), kindVersion: KindVersion(kind: "k", version: "v"),
+                                         integratedTime: 1_700_000_000, inclusionProof: nil, canonicalizedBody: [1, 2, 3])
+        #expect(String(decoding: entry.signedEntryTimestampPayload, as: UTF8.self)
+            == #"{"body":"AQID","integratedTime":1700000000,"logID":"ab01","logIndex":7}"#)
     }
 }
