@@ -64,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilBundleTests",
-            dependencies: ["SigilBundle", "SigilTesting", crypto],
+            dependencies: ["SigilBundle", "SigilTlog", "SigilTesting", crypto],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,1 +1,0 @@
-// SigilBundle: placeholder until its first file lands.
