@@ -7,7 +7,7 @@ public struct MerkleError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: String, Hashable, Sendable {
             case indexOutOfRange, sizesOutOfOrder, wrongProofSize, rootMismatch, firstRootMismatch,
-                secondRootMismatch, malformedHash, nodeUnavailable
+                secondRootMismatch, malformedHash, nodeUnavailable, sizeTooLarge
         }
 
         private let backing: Backing
@@ -33,6 +33,8 @@ public struct MerkleError: Error, Hashable, Sendable, CustomStringConvertible {
         /// Building a proof needed a node the reader could not supply. Readers throw it; the proof builders pass
         /// whatever the reader throws through unchanged.
         public static let nodeUnavailable = Code(.nodeUnavailable)
+        /// A tree size is beyond what the operation supports (``CompactRange/maximumRestoredSize``).
+        public static let sizeTooLarge = Code(.sizeTooLarge)
 
         public var description: String { backing.rawValue }
     }

@@ -92,7 +92,7 @@ struct CompactRangeTests {
     }
 
     @Test("restoring with one hash too many or too few fails with wrongProofSize", arguments: [
-        UInt64(0), 1, 2, 3, 5, 6, 7, 8, 100, 127, 130, UInt64.max >> 1, UInt64.max,
+        UInt64(0), 1, 2, 3, 5, 6, 7, 8, 100, 127, 130, UInt64.max >> 2, UInt64.max >> 1,
     ])
     func restoreWithWrongCount(size: UInt64) {
         let someHash = Merkle.leafHash([UInt8(1)])
@@ -104,5 +104,31 @@ struct CompactRangeTests {
             let code = outcome { () throws(MerkleError) in _ = try CompactRange(size: size, hashes: hashes) }
             #expect(code == .wrongProofSize, "size \(size) with \(count) hashes")
         }
+    }
+
+    @Test("restoring a range above 2^63 - 1 leaves fails with sizeTooLarge, so append can never overflow the size",
+          arguments: [UInt64.max >> 1 + 1, UInt64(1) << 63 | 5, UInt64.max - 1, UInt64.max])
+    func restoreTooLarge(size: UInt64) {
+        let hashes = Array(repeating: Merkle.emptyRoot, count: size.nonzeroBitCount)
+        let code = outcome { () throws(MerkleError) in _ = try CompactRange(size: size, hashes: hashes) }
+        #expect(code == .sizeTooLarge)
+    }
+
+    @Test("the largest restorable range still appends and computes its root")
+    func restoreLargestSize() throws {
+        let size = CompactRange.maximumRestoredSize
+        let hashes = (0..<size.nonzeroBitCount).map { Merkle.leafHash([UInt8($0)]) }
+        var range = try CompactRange(size: size, hashes: hashes)
+        var expected = hashes[hashes.count - 1]
+        for hash in hashes.dropLast().reversed() { expected = Merkle.nodeHash(hash, expected) }
+        #expect(range.root == expected)
+        let leaf = Merkle.leafHash([UInt8(0xff)])
+        range.append(leaf)
+        // 2^63 - 1 leaves plus one make one perfect subtree of 2^63 leaves.
+        #expect(range.size == UInt64(1) << 63)
+        #expect(range.hashes.count == 1)
+        var merged = leaf
+        for hash in hashes.reversed() { merged = Merkle.nodeHash(hash, merged) }
+        #expect(range.root == merged)
     }
 }

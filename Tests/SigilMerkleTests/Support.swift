@@ -9,7 +9,7 @@ import Testing
 /// Every error code SigilMerkle defines, so fixture files can name them.
 let allMerkleCodes: [MerkleError.Code] = [
     .indexOutOfRange, .sizesOutOfOrder, .wrongProofSize, .rootMismatch, .firstRootMismatch,
-    .secondRootMismatch, .malformedHash, .nodeUnavailable,
+    .secondRootMismatch, .malformedHash, .nodeUnavailable, .sizeTooLarge,
 ]
 
 /// The outcome of a verification: `nil` when it verified, else the error code.
