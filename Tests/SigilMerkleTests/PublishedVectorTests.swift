@@ -78,6 +78,32 @@ struct PublishedVectorTests {
         #expect(Merkle.emptyRoot.hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
+    @Test("a leaf hashes the same whichever way its bytes are passed, and hashes round-trip through hex and bytes")
+    func leafHashingEntryPoints() throws {
+        let vectors = try ReferenceEightLeaves.load()
+        for (input, expectedHex) in zip(vectors.leafInputs, vectors.nodeHashes[0]) {
+            let bytes = try #require(hexBytes(input))
+            let expected = try hash(expectedHex)
+            #expect(Merkle.leafHash(bytes) == expected)
+            #expect(Merkle.leafHash(bytes[...]) == expected)
+            #expect(Merkle.leafHash(Data(bytes)) == expected)
+            #expect(Merkle.leafHash(bytes.lazy.map { $0 }) == expected, "a collection without contiguous storage")
+            #expect(bytes.withUnsafeBytes { Merkle.leafHash($0) } == expected)
+            #expect(expected.hex == expectedHex)
+            #expect(MerkleHash(hex: expectedHex.uppercased()) == expected)
+            #expect(MerkleHash(bytes: expected.bytes) == expected)
+            #expect(expected.withUnsafeBytes { Array($0) } == expected.bytes)
+        }
+        #expect(MerkleHash(bytes: [UInt8](repeating: 0, count: 31)) == nil)
+        #expect(MerkleHash(bytes: [UInt8](repeating: 0, count: 33)) == nil)
+        #expect(MerkleHash(hex: String(repeating: "0", count: 63)) == nil)
+        #expect(MerkleHash(hex: String(repeating: "g", count: 64)) == nil)
+        // A node hash is SHA-256(0x01 || left || right): the level-1 vectors pin the prefix and the order.
+        let leaves = try vectors.leafHashes()
+        #expect(Merkle.nodeHash(leaves[0], leaves[1]).hex == vectors.nodeHashes[1][0])
+        #expect(Merkle.nodeHash(leaves[1], leaves[0]).hex != vectors.nodeHashes[1][0])
+    }
+
     @Test("the 8-leaf inclusion proofs are what we build and they verify against the published roots")
     func eightLeafInclusionProofs() throws {
         let vectors = try ReferenceEightLeaves.load()

@@ -43,6 +43,9 @@ struct ReferenceComparisonTests {
                         leafHash: reference.leaves[index], index: UInt64(index), size: UInt64(size), proof: built, root: root)
                 }
                 if verified != nil { mismatches.add("verifyInclusion(\(index), \(size)): \(describe(verified))") }
+                let recomputed = try Merkle.rootFromInclusionProof(
+                    leafHash: reference.leaves[index], index: UInt64(index), size: UInt64(size), proof: built)
+                if recomputed != root { mismatches.add("rootFromInclusionProof(\(index), \(size))") }
                 checked += 1
             }
         }
