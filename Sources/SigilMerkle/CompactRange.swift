@@ -15,9 +15,18 @@ public struct CompactRange: Hashable, Sendable {
         hashes = []
     }
 
+    /// The largest size ``init(size:hashes:)`` accepts: 2^63 - 1. A range restored from storage or from the network
+    /// could otherwise sit at 2^64 - 1 leaves, where the next `append` would overflow `size`; from 2^63 - 1 that
+    /// takes 2^63 appends.
+    public static let maximumRestoredSize: UInt64 = UInt64.max >> 1
+
     /// Restores a range from its size and perfect-subtree roots (as `hashes` gave them out).
-    /// Fails with ``MerkleError/Code-swift.struct/wrongProofSize`` when the count does not match `size`.
+    /// Fails with ``MerkleError/Code-swift.struct/sizeTooLarge`` when `size` is above ``maximumRestoredSize``, and
+    /// with ``MerkleError/Code-swift.struct/wrongProofSize`` when the count does not match `size`.
     public init(size: UInt64, hashes: [MerkleHash]) throws(MerkleError) {
+        guard size <= Self.maximumRestoredSize else {
+            throw MerkleError(.sizeTooLarge, "compact range size \(size) is above \(Self.maximumRestoredSize)")
+        }
         guard hashes.count == size.nonzeroBitCount else {
             throw MerkleError(.wrongProofSize, "compact range of size \(size) needs \(size.nonzeroBitCount) hashes, got \(hashes.count)")
         }

@@ -7,7 +7,7 @@ public struct MerkleError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: String, Hashable, Sendable {
             case indexOutOfRange, sizesOutOfOrder, wrongProofSize, rootMismatch, firstRootMismatch,
-                secondRootMismatch, malformedHash, nodeUnavailable
+                secondRootMismatch, malformedHash, nodeUnavailable, sizeTooLarge
         }
 
         private let backing: Backing
@@ -21,14 +21,20 @@ public struct MerkleError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let wrongProofSize = Code(.wrongProofSize)
         /// The inclusion proof recomputes a different root than the one expected.
         public static let rootMismatch = Code(.rootMismatch)
-        /// The consistency proof recomputes a different root for the smaller tree.
+        /// The consistency proof's hashes do not rebuild the smaller tree's root. Only reported when the smaller
+        /// size is not a power of two: otherwise the smaller root is itself the start of the path (see
+        /// ``Merkle/verifyConsistency(size1:size2:root1:root2:proof:)``).
         public static let firstRootMismatch = Code(.firstRootMismatch)
-        /// The consistency proof recomputes a different root for the larger tree.
+        /// The consistency proof, with the smaller root, does not rebuild the larger tree's root; also reported
+        /// for two trees of equal size whose roots differ.
         public static let secondRootMismatch = Code(.secondRootMismatch)
-        /// A proof element or root is not a 32-byte hash.
+        /// A proof element or root read from outside is not a 32-byte hash (``MerkleHash/init(validating:as:)``).
         public static let malformedHash = Code(.malformedHash)
-        /// Building a proof needed a node the reader could not supply.
+        /// Building a proof needed a node the reader could not supply. Readers throw it; the proof builders pass
+        /// whatever the reader throws through unchanged.
         public static let nodeUnavailable = Code(.nodeUnavailable)
+        /// A tree size is beyond what the operation supports (``CompactRange/maximumRestoredSize``).
+        public static let sizeTooLarge = Code(.sizeTooLarge)
 
         public var description: String { backing.rawValue }
     }

@@ -12,6 +12,7 @@ extension Merkle {
         leafHash: MerkleHash, index: UInt64, size: UInt64, proof: [MerkleHash], root: MerkleHash
     ) throws(MerkleError) {
         let computed = try rootFromInclusionProof(leafHash: leafHash, index: index, size: size, proof: proof)
+        // SPEC: RFC 9162 §2.1.3.2 step 6: the computed root must equal the expected root.
         guard computed == root else {
             throw MerkleError(.rootMismatch, "inclusion proof computes root \(computed), want \(root)")
         }
@@ -21,9 +22,11 @@ extension Merkle {
     public static func rootFromInclusionProof(
         leafHash: MerkleHash, index: UInt64, size: UInt64, proof: [MerkleHash]
     ) throws(MerkleError) -> MerkleHash {
+        // SPEC: RFC 9162 §2.1.3.2 step 1: leaf_index must be below tree_size.
         guard index < size else {
             throw MerkleError(.indexOutOfRange, "leaf index \(index) is not below tree size \(size)")
         }
+        // SPEC: RFC 9162 §2.1.3.2 steps 4.a and 6 (sn runs out exactly at the end of the path), checked up front.
         let (inner, border) = inclusionShape(index: index, size: size)
         guard proof.count == inner + border else {
             throw MerkleError(.wrongProofSize, "wrong inclusion proof size \(proof.count), want \(inner + border)")
@@ -35,9 +38,22 @@ extension Merkle {
 
     /// RFC 9162 §2.1.4.2: checks that the tree of `size2` leaves with root `root2` extends the tree of `size1`
     /// leaves with root `root1`.
+    ///
+    /// Errors, in the order they are checked:
+    /// - ``MerkleError/Code-swift.struct/sizesOutOfOrder`` when `size1 > size2`;
+    /// - ``MerkleError/Code-swift.struct/wrongProofSize`` when the proof has more or fewer hashes than the two
+    ///   sizes need (it must be empty when `size1 == size2` or `size1 == 0`);
+    /// - ``MerkleError/Code-swift.struct/secondRootMismatch`` when `size1 == size2` and the roots differ;
+    /// - ``MerkleError/Code-swift.struct/firstRootMismatch`` when the proof's hashes do not rebuild `root1`;
+    /// - ``MerkleError/Code-swift.struct/secondRootMismatch`` when they (with `root1`) do not rebuild `root2`.
+    ///
+    /// When `size1` is a power of two the old tree is a complete subtree of the new one, so `root1` is itself the
+    /// first hash of the path and nothing rebuilds it: a wrong `root1` (or a tampered path) is then reported as
+    /// `secondRootMismatch`. Every tree extends the empty tree, so `root1` is not checked when `size1 == 0`.
     public static func verifyConsistency(
         size1: UInt64, size2: UInt64, root1: MerkleHash, root2: MerkleHash, proof: [MerkleHash]
     ) throws(MerkleError) {
+        // SPEC: RFC 9162 §2.1.4: a consistency proof goes from a smaller (or equal) tree to a larger one.
         guard size1 <= size2 else {
             throw MerkleError(.sizesOutOfOrder, "first tree size \(size1) is larger than second tree size \(size2)")
         }
@@ -72,6 +88,7 @@ extension Merkle {
         let borderProof = proof[(start + inner)...]
         let mask = (size1 - 1) >> UInt64(shift)
 
+        // SPEC: RFC 9162 §2.1.4.2 steps 2-7: fr rebuilds the first root, sr the second.
         var computed1 = chainInnerRight(seed, innerProof, index: mask)
         computed1 = chainBorderRight(computed1, borderProof)
         guard computed1 == root1 else {
@@ -128,13 +145,16 @@ extension Merkle {
 public typealias MerkleNodeReader = (_ level: Int, _ index: UInt64) throws -> MerkleHash
 
 extension Merkle {
-    /// RFC 9162 §2.1.3.1: the inclusion path of leaf `index` in the tree of `size` leaves.
+    /// RFC 9162 §2.1.3.1: the inclusion path of leaf `index` in the tree of `size` leaves. Throws
+    /// ``MerkleError/Code-swift.struct/indexOutOfRange`` when `index >= size`, and passes on unchanged whatever
+    /// `nodes` throws.
     public static func inclusionProof(index: UInt64, size: UInt64, nodes: MerkleNodeReader) throws -> [MerkleHash] {
         guard index < size else {
             throw MerkleError(.indexOutOfRange, "leaf index \(index) is not below tree size \(size)")
         }
         var proof: [MerkleHash] = []
-        // PATH(m, D[begin, begin+n)), iteratively; siblings are collected leaf-up, so reverse at the end.
+        // PATH(m, D[begin, begin+n)), iteratively; siblings are collected root-down (the RFC lists them leaf-up),
+        // so reverse at the end.
         var begin: UInt64 = 0
         var count = size
         var m = index
@@ -155,7 +175,9 @@ extension Merkle {
         return proof
     }
 
-    /// RFC 9162 §2.1.4.1: the consistency proof from the tree of `size1` leaves to the tree of `size2`.
+    /// RFC 9162 §2.1.4.1: the consistency proof from the tree of `size1` leaves to the tree of `size2`. Throws
+    /// ``MerkleError/Code-swift.struct/sizesOutOfOrder`` when `size1 > size2`, and passes on unchanged whatever
+    /// `nodes` throws. The proof is empty when `size1` is 0 or equals `size2`.
     public static func consistencyProof(from size1: UInt64, to size2: UInt64, nodes: MerkleNodeReader) throws -> [MerkleHash] {
         guard size1 <= size2 else {
             throw MerkleError(.sizesOutOfOrder, "first tree size \(size1) is larger than second tree size \(size2)")
@@ -207,5 +229,31 @@ extension Merkle {
     /// The largest power of two strictly below `n` (n ≥ 2): RFC 9162's split point `k`.
     static func largestPowerOfTwo(below n: UInt64) -> UInt64 {
         UInt64(1) << UInt64(UInt64.bitWidth - 1 - (n - 1).leadingZeroBitCount)
+    }
+}
+
+// MARK: - Hashes from the wire
+
+extension MerkleHash {
+    /// Reads a hash that arrived from outside (a proof element, a root in a checkpoint or a bundle).
+    /// Throws ``MerkleError/Code-swift.struct/malformedHash`` naming `what` when it is not exactly 32 bytes.
+    public init(validating bytes: some Collection<UInt8>, as what: String = "hash") throws(MerkleError) {
+        guard let hash = MerkleHash(bytes: bytes) else {
+            throw MerkleError(.malformedHash, "\(what) is \(bytes.count) bytes, want \(MerkleHash.byteCount)")
+        }
+        self = hash
+    }
+}
+
+extension Merkle {
+    /// Reads the elements of a proof as they arrived on the wire. Throws
+    /// ``MerkleError/Code-swift.struct/malformedHash`` naming the first element that is not exactly 32 bytes.
+    public static func proofHashes(_ elements: [[UInt8]]) throws(MerkleError) -> [MerkleHash] {
+        var hashes: [MerkleHash] = []
+        hashes.reserveCapacity(elements.count)
+        for (position, element) in elements.enumerated() {
+            hashes.append(try MerkleHash(validating: element, as: "proof hash \(position)"))
+        }
+        return hashes
     }
 }
