@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "SigilBundle", targets: ["SigilBundle"]),
         .library(name: "SigilX509", targets: ["SigilX509"]),
         .library(name: "SigilTimestamp", targets: ["SigilTimestamp"]),
+        .library(name: "SigilVerify", targets: ["SigilVerify"]),
         .executable(name: "sigil", targets: ["SigilCLI"]),
     ],
     dependencies: [
@@ -42,10 +43,19 @@ let package = Package(
         .target(name: "SigilX509", dependencies: [crypto, asn1, x509], swiftSettings: strict),
         .target(name: "SigilTimestamp", dependencies: [crypto, asn1, x509], swiftSettings: strict),
 
+        // Layer 1: the offline verifier.
+        .target(
+            name: "SigilVerify",
+            dependencies: ["SigilBundle", "SigilMerkle", "SigilTimestamp", "SigilTlog", "SigilX509", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+
         // Layer 5: the `sigil` executable.
         .executableTarget(
             name: "SigilCLI",
-            dependencies: ["SigilMerkle", "SigilTlog", argumentParser],
+            dependencies: ["SigilMerkle", "SigilTlog", "SigilBundle", "SigilVerify", "SigilX509", argumentParser],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/production-trusted-root.json"), .copy("Resources/staging-trusted-root.json")],
             swiftSettings: strict
         ),
 
@@ -75,6 +85,11 @@ let package = Package(
         .testTarget(
             name: "SigilTimestampTests",
             dependencies: ["SigilTimestamp", "SigilTesting", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilVerifyTests",
+            dependencies: ["SigilVerify", "SigilBundle", "SigilTesting", "SigilX509", "SigilTimestamp", "SigilTlog", crypto, x509],
             swiftSettings: strict
         ),
         .testTarget(name: "SigilArchitectureTests", dependencies: ["SigilTesting"], swiftSettings: strict),

@@ -48,7 +48,7 @@ enum ImportRules {
 
     /// APIs that read a clock or do I/O, forbidden in pure targets. Matched on code with comments removed.
     static let impureAPIs: [String] = [
-        "Date()", "Date.now", ".now", "FileManager", "FileHandle", "URLSession", "ProcessInfo", "contentsOf:",
+        "Date()", "Date.now", ".now", "FileManager", "FileHandle", "URLSession", "ProcessInfo", "(contentsOf: URL", "Data(contentsOf:", "String(contentsOf:",
         "contentsOfFile:", "fopen(", "posix_spawn", "socket(", "clock_gettime", "gettimeofday", "time(nil)",
         "DispatchTime", "ContinuousClock", "SuspendingClock", "CFAbsoluteTime", "timeIntervalSinceNow", "Glibc", "Darwin",
     ]
