@@ -15,6 +15,8 @@ let asn1: Target.Dependency = .product(name: "SwiftASN1", package: "swift-asn1")
 let x509: Target.Dependency = .product(name: "X509", package: "swift-certificates")
 let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
 let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
+let jwtKit: Target.Dependency = .product(name: "JWTKit", package: "jwt-kit")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 let package = Package(
     name: "Sigil",
@@ -34,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Layer 0: pure formats and maths (no I/O, no clock reads).
@@ -47,6 +51,31 @@ let package = Package(
         .target(
             name: "SigilVerify",
             dependencies: ["SigilBundle", "SigilMerkle", "SigilTimestamp", "SigilTlog", "SigilX509", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+
+        // Layer 2: the generic tile log engine (storage behind one protocol).
+        .target(name: "SigilLog", dependencies: ["SigilMerkle", "SigilTlog", crypto, logging], swiftSettings: strict),
+
+        // Layer 3: what entries and certificates mean.
+        .target(
+            name: "SigilRekor",
+            dependencies: ["SigilBundle", "SigilMerkle", "SigilTlog", "SigilX509", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SigilCT",
+            dependencies: ["SigilX509", "SigilMerkle", "SigilTlog", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SigilCA",
+            dependencies: ["SigilCT", "SigilX509", "SigilBundle", crypto, asn1, x509, jwtKit],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SigilTSA",
+            dependencies: ["SigilTimestamp", "SigilX509", crypto, asn1, x509],
             swiftSettings: strict
         ),
 
@@ -90,6 +119,31 @@ let package = Package(
         .testTarget(
             name: "SigilVerifyTests",
             dependencies: ["SigilVerify", "SigilBundle", "SigilTesting", "SigilX509", "SigilTimestamp", "SigilTlog", crypto, x509],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilLogTests",
+            dependencies: ["SigilLog", "SigilMerkle", "SigilTlog", "SigilTesting", crypto, propertyBased],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilRekorTests",
+            dependencies: ["SigilRekor", "SigilBundle", "SigilMerkle", "SigilTlog", "SigilX509", "SigilTesting", crypto, x509],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilCATests",
+            dependencies: ["SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTesting", crypto, asn1, x509, jwtKit],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilTSATests",
+            dependencies: ["SigilTSA", "SigilTimestamp", "SigilX509", "SigilTesting", crypto, asn1, x509],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilFuzzRegressionTests",
+            dependencies: ["SigilBundle", "SigilTlog", "SigilTimestamp", "SigilX509", "SigilTesting"],
             swiftSettings: strict
         ),
         .testTarget(name: "SigilArchitectureTests", dependencies: ["SigilTesting"], swiftSettings: strict),

@@ -1,0 +1,1 @@
+// SigilCA: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SigilCT: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SigilLog: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SigilRekor: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SigilTSA: placeholder until its first file lands.
