@@ -146,6 +146,7 @@ let package = Package(
             dependencies: ["SigilBundle", "SigilTlog", "SigilTimestamp", "SigilX509", "SigilTesting"],
             swiftSettings: strict
         ),
+        .testTarget(name: "SigilCLITests", dependencies: ["SigilTesting"], swiftSettings: strict),
         .testTarget(name: "SigilArchitectureTests", dependencies: ["SigilTesting"], swiftSettings: strict),
     ]
 )
