@@ -1,0 +1,288 @@
+// Throughput of SigilMerkle: leaf and node hashing, roots of a 1M-leaf tree, proof verification.
+//
+// A plain release-mode executable (no benchmark framework): each figure is measured `--runs` times and the
+// median is reported, with the smallest and largest run, as one machine-readable line:
+//
+//   BENCH name=<figure> unit=<unit> median=<n> min=<n> max=<n> runs=<n> ops=<operations per run>
+//
+// `scripts/bench-merkle` builds this in release mode, runs it next to `openssl speed -evp sha256`, and prints
+// the table that BENCHMARKS.md records. Usage: MerkleBenchmarks [--runs N] [--only PREFIX] [--leaves N]
+
+import Crypto
+import SigilMerkle
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// MARK: - Options
+
+struct Options {
+    var runs = 7
+    var only: String? = nil
+    var leaves = 1_000_000
+    var proofs = 4096
+
+    init(_ arguments: [String]) {
+        var rest = arguments.dropFirst()
+        while let flag = rest.popFirst() {
+            let value = rest.popFirst()
+            switch (flag, value) {
+            case ("--runs", let v?): runs = max(1, Int(v) ?? runs)
+            case ("--only", let v?): only = v
+            case ("--leaves", let v?): leaves = max(2, Int(v) ?? leaves)
+            case ("--proofs", let v?): proofs = max(1, Int(v) ?? proofs)
+            default:
+                print("usage: MerkleBenchmarks [--runs N] [--only PREFIX] [--leaves N] [--proofs N]")
+                exit(2)
+            }
+        }
+    }
+}
+
+// MARK: - Measuring
+
+/// Keeps results alive so the optimiser cannot drop the work that produced them.
+nonisolated(unsafe) var sink: UInt64 = 0
+
+@inline(never)
+func consume(_ hash: MerkleHash) {
+    sink &+= hash.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+}
+
+@inline(never)
+func consume(_ digest: SHA256Digest) {
+    sink &+= digest.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    let (s, atto) = duration.components
+    return Double(s) + Double(atto) * 1e-18
+}
+
+/// Runs `body` (which performs `operations` operations) `runs` times after one warm-up run and prints the
+/// median, smallest and largest rate in operations per second.
+func bench(_ name: String, unit: String, operations: Int, options: Options, _ body: () throws -> Void) throws {
+    if let only = options.only, !name.hasPrefix(only) { return }
+    let clock = ContinuousClock()
+    try body()  // warm-up: caches, page faults, lazy globals
+    var rates: [Double] = []
+    for _ in 0..<options.runs {
+        var failure: (any Error)? = nil
+        let elapsed = clock.measure {
+            do { try body() } catch { failure = error }
+        }
+        if let failure { throw failure }
+        rates.append(Double(operations) / seconds(elapsed))
+    }
+    rates.sort()
+    let median = rates.count % 2 == 1
+        ? rates[rates.count / 2]
+        : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
+    print("BENCH name=\(name) unit=\(unit) median=\(Int(median.rounded())) min=\(Int(rates[0].rounded())) max=\(Int(rates[rates.count - 1].rounded())) runs=\(options.runs) ops=\(operations)")
+}
+
+// MARK: - Inputs
+
+/// SplitMix64: a small deterministic generator, so every run measures the same inputs.
+struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func next(below bound: UInt64) -> UInt64 { next() % bound }
+}
+
+/// `count` inputs of `width` bytes each, laid end to end.
+func inputs(count: Int, width: Int, seed: UInt64) -> [UInt8] {
+    var random = SplitMix64(state: seed)
+    return (0..<(count * width)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+}
+
+/// Every complete node of a tree, by level (0 = leaf hashes) and index: what a log keeps in its tiles.
+struct NodeStore {
+    var levels: [[MerkleHash]] = []
+
+    init(leafHashes: [MerkleHash]) {
+        var range = CompactRange()
+        for leaf in leafHashes {
+            range.append(leaf) { level, index, hash in
+                if level == levels.count { levels.append([]) }
+                precondition(UInt64(levels[level].count) == index, "nodes arrive left to right")
+                levels[level].append(hash)
+            }
+        }
+    }
+
+    struct MissingNode: Error { let level: Int, index: UInt64 }
+
+    func node(level: Int, index: UInt64) throws -> MerkleHash {
+        guard level < levels.count, index < UInt64(levels[level].count) else {
+            throw MissingNode(level: level, index: index)
+        }
+        return levels[level][Int(index)]
+    }
+
+    /// The root of the tree of the first `size` leaves, folded from its perfect subtrees.
+    func root(size: UInt64) throws -> MerkleHash {
+        var parts: [MerkleHash] = []
+        var start: UInt64 = 0
+        var remaining = size
+        while remaining > 0 {
+            let level = UInt64.bitWidth - 1 - remaining.leadingZeroBitCount
+            parts.append(try node(level: level, index: start >> UInt64(level)))
+            start += UInt64(1) << UInt64(level)
+            remaining -= UInt64(1) << UInt64(level)
+        }
+        guard var root = parts.popLast() else { return Merkle.emptyRoot }
+        while let left = parts.popLast() { root = Merkle.nodeHash(left, root) }
+        return root
+    }
+}
+
+// MARK: - Figures
+
+let options = Options(CommandLine.arguments)
+print("# MerkleBenchmarks: runs=\(options.runs) leaves=\(options.leaves) proofs=\(options.proofs)")
+
+// Hashing. 4096 distinct inputs (256 KiB) cycled through, so the data stays in cache as it would for a
+// log hashing a batch; one run hashes `hashOps` of them.
+let hashOps = 1 << 20
+let inputCount = 4096
+let data64 = inputs(count: inputCount, width: 64, seed: 1)
+let data65 = inputs(count: inputCount, width: 65, seed: 2)
+
+try data64.withUnsafeBytes { raw in
+    try bench("leaf_hash_64", unit: "hashes/s", operations: hashOps, options: options) {
+        for i in 0..<hashOps {
+            let offset = (i & (inputCount - 1)) * 64
+            consume(Merkle.leafHash(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 64)])))
+        }
+    }
+}
+
+try bench("leaf_hash_64_array", unit: "hashes/s", operations: hashOps, options: options) {
+    // The generic entry point on an ArraySlice, as callers holding [UInt8] use it.
+    for i in 0..<hashOps {
+        let offset = (i & (inputCount - 1)) * 64
+        consume(Merkle.leafHash(data64[offset..<(offset + 64)]))
+    }
+}
+
+do {
+    var a = Merkle.leafHash([UInt8](repeating: 1, count: 64))
+    let b = Merkle.leafHash([UInt8](repeating: 2, count: 64))
+    try bench("node_hash", unit: "hashes/s", operations: hashOps, options: options) {
+        for _ in 0..<hashOps { a = Merkle.nodeHash(a, b) }
+        consume(a)
+    }
+}
+
+// swift-crypto's SHA-256 on the same sizes, by the shortest public path (one `update`, no Foundation):
+// the floor under leafHash/nodeHash in Swift.
+@inline(__always)
+func sha256(_ bytes: UnsafeRawBufferPointer) -> SHA256Digest {
+    var hasher = SHA256()
+    hasher.update(bufferPointer: bytes)
+    return hasher.finalize()
+}
+
+try data65.withUnsafeBytes { raw in
+    try bench("swift_crypto_sha256_65", unit: "hashes/s", operations: hashOps, options: options) {
+        for i in 0..<hashOps {
+            let offset = (i & (inputCount - 1)) * 65
+            consume(sha256(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 65)])))
+        }
+    }
+}
+try data64.withUnsafeBytes { raw in
+    try bench("swift_crypto_sha256_64", unit: "hashes/s", operations: hashOps, options: options) {
+        for i in 0..<hashOps {
+            let offset = (i & (inputCount - 1)) * 64
+            consume(sha256(UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + 64)])))
+        }
+    }
+}
+
+// Trees. One fixed tree of `leaves` 64-byte leaves; leaf hashes computed once.
+let leafCount = options.leaves
+let leafData = inputs(count: leafCount, width: 64, seed: 3)
+let leafHashes: [MerkleHash] = leafData.withUnsafeBytes { raw in
+    (0..<leafCount).map { Merkle.leafHash(UnsafeRawBufferPointer(rebasing: raw[($0 * 64)..<($0 * 64 + 64)])) }
+}
+let store = NodeStore(leafHashes: leafHashes)
+let size = UInt64(leafCount)
+let root = try store.root(size: size)
+precondition(Merkle.root(ofLeafHashes: leafHashes) == root, "root(ofLeafHashes:) disagrees with the node store")
+print("# tree: \(leafCount) leaves, root \(root)")
+
+try bench("root_1m_leaf_hashes", unit: "leaves/s", operations: leafCount, options: options) {
+    consume(Merkle.root(ofLeafHashes: leafHashes))
+}
+
+try bench("root_1m_compact_range", unit: "leaves/s", operations: leafCount, options: options) {
+    var range = CompactRange()
+    for leaf in leafHashes { range.append(leaf) }
+    consume(range.root)
+}
+
+try leafData.withUnsafeBytes { raw in
+    try bench("root_1m_from_data", unit: "leaves/s", operations: leafCount, options: options) {
+        // Leaf hashing and tree building together, from the 64-byte leaves.
+        var range = CompactRange()
+        for i in 0..<leafCount {
+            range.append(Merkle.leafHash(UnsafeRawBufferPointer(rebasing: raw[(i * 64)..<(i * 64 + 64)])))
+        }
+        consume(range.root)
+    }
+}
+
+// Proofs on the fixed tree, built once from the node store (as a log builds them from its tiles).
+let reader: MerkleNodeReader = { level, index in try store.node(level: level, index: index) }
+var random = SplitMix64(state: 4)
+
+let inclusionCases: [(index: UInt64, proof: [MerkleHash])] = try (0..<options.proofs).map { _ in
+    let index = random.next(below: size)
+    return (index, try Merkle.inclusionProof(index: index, size: size, nodes: reader))
+}
+for (index, proof) in inclusionCases {
+    try Merkle.verifyInclusion(leafHash: leafHashes[Int(index)], index: index, size: size, proof: proof, root: root)
+}
+
+try bench("inclusion_verify_1m", unit: "proofs/s", operations: inclusionCases.count, options: options) {
+    for (index, proof) in inclusionCases {
+        try Merkle.verifyInclusion(leafHash: leafHashes[Int(index)], index: index, size: size, proof: proof, root: root)
+    }
+}
+
+try bench("inclusion_build_1m", unit: "proofs/s", operations: inclusionCases.count, options: options) {
+    for (index, _) in inclusionCases {
+        let proof = try Merkle.inclusionProof(index: index, size: size, nodes: reader)
+        consume(proof[0])
+    }
+}
+
+let consistencyCases: [(size1: UInt64, root1: MerkleHash, proof: [MerkleHash])] = try (0..<options.proofs).map { _ in
+    let size1 = 1 + random.next(below: size - 1)  // 1 ... size-1: a real proof, never the empty one
+    return (size1, try store.root(size: size1), try Merkle.consistencyProof(from: size1, to: size, nodes: reader))
+}
+for (size1, root1, proof) in consistencyCases {
+    try Merkle.verifyConsistency(size1: size1, size2: size, root1: root1, root2: root, proof: proof)
+}
+
+try bench("consistency_verify_1m", unit: "proofs/s", operations: consistencyCases.count, options: options) {
+    for (size1, root1, proof) in consistencyCases {
+        try Merkle.verifyConsistency(size1: size1, size2: size, root1: root1, root2: root, proof: proof)
+    }
+}
+
+let inclusionLength = Double(inclusionCases.reduce(0) { $0 + $1.proof.count }) / Double(inclusionCases.count)
+let consistencyLength = Double(consistencyCases.reduce(0) { $0 + $1.proof.count }) / Double(consistencyCases.count)
+print("# mean proof length: inclusion \(inclusionLength), consistency \(consistencyLength) hashes")
+print("# checksum \(sink)")
