@@ -1,12 +1,20 @@
 // Throughput of SigilMerkle: leaf and node hashing, roots of a 1M-leaf tree, proof verification.
 //
-// A plain release-mode executable (no benchmark framework): each figure is measured `--runs` times and the
-// median is reported, with the smallest and largest run, as one machine-readable line:
+// A plain release-mode executable (no benchmark framework): each figure is measured `--runs` times after one
+// warm-up run and the median is reported, with the smallest and largest run, as one machine-readable line:
 //
 //   BENCH name=<figure> unit=<unit> median=<n> min=<n> max=<n> runs=<n> ops=<operations per run>
+//         [tree=<leaves>] clock=<cpu|wall>
 //
 // `scripts/bench-merkle` builds this in release mode, runs it next to `openssl speed -evp sha256`, and prints
-// the table that BENCHMARKS.md records. Usage: MerkleBenchmarks [--runs N] [--only PREFIX] [--leaves N]
+// the table that BENCHMARKS.md records.
+//
+// Usage: MerkleBenchmarks [--runs N] [--only PREFIX,...] [--ops N] [--leaves N] [--proofs N] [--clock cpu|wall]
+//   --runs    measured runs per figure (default 7)      --only    figures whose names start with a prefix
+//   --ops     hashes per run of the hashing figures     --leaves  leaves of the tree (default 1,000,000)
+//   --proofs  proofs verified per run (default 4096)
+//   --clock   cpu (default): this thread's CPU time, as `openssl speed` divides by its user CPU time, so a
+//             run on a shared machine is not charged for time other processes held the core; wall: elapsed.
 
 import Crypto
 import SigilMerkle
@@ -21,7 +29,9 @@ import Darwin
 
 struct Options {
     var runs = 7
-    var only: String? = nil
+    var only: [String] = []
+    var hashOps = 1 << 20
+    var wallClock = false
     var leaves = 1_000_000
     var proofs = 4096
 
@@ -31,11 +41,14 @@ struct Options {
             let value = rest.popFirst()
             switch (flag, value) {
             case ("--runs", let v?): runs = max(1, Int(v) ?? runs)
-            case ("--only", let v?): only = v
+            case ("--only", let v?): only = v.split(separator: ",").map(String.init)
+            case ("--ops", let v?): hashOps = max(1, Int(v) ?? hashOps)
+            case ("--clock", "cpu"): wallClock = false
+            case ("--clock", "wall"): wallClock = true
             case ("--leaves", let v?): leaves = max(2, Int(v) ?? leaves)
             case ("--proofs", let v?): proofs = max(1, Int(v) ?? proofs)
             default:
-                print("usage: MerkleBenchmarks [--runs N] [--only PREFIX] [--leaves N] [--proofs N]")
+                print("usage: MerkleBenchmarks [--runs N] [--only PREFIX,...] [--ops N] [--leaves N] [--proofs N] [--clock cpu|wall]")
                 exit(2)
             }
         }
@@ -73,31 +86,42 @@ func consume(_ hash: MerkleHash) {
     consume(fold(hash))
 }
 
-func seconds(_ duration: Duration) -> Double {
-    let (s, atto) = duration.components
-    return Double(s) + Double(atto) * 1e-18
+/// Seconds of this thread's CPU time (user and system).
+func threadCPUSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
+}
+
+/// Seconds that `body` took, on the clock the options chose.
+func timed(_ options: Options, _ body: () throws -> Void) rethrows -> Double {
+    if options.wallClock {
+        let start = ContinuousClock.now
+        try body()
+        let (s, atto) = (ContinuousClock.now - start).components
+        return Double(s) + Double(atto) * 1e-18
+    }
+    let start = threadCPUSeconds()
+    try body()
+    return threadCPUSeconds() - start
 }
 
 /// Runs `body` (which performs `operations` operations) `runs` times after one warm-up run and prints the
 /// median, smallest and largest rate in operations per second.
-func bench(_ name: String, unit: String, operations: Int, options: Options, _ body: () throws -> Void) throws {
-    if let only = options.only, !name.hasPrefix(only) { return }
-    let clock = ContinuousClock()
+func bench(
+    _ name: String, unit: String, operations: Int, tree: Int? = nil, options: Options, _ body: () throws -> Void
+) throws {
+    if !options.only.isEmpty, !options.only.contains(where: { name.hasPrefix($0) }) { return }
     try body()  // warm-up: caches, page faults, lazy globals
     var rates: [Double] = []
     for _ in 0..<options.runs {
-        var failure: (any Error)? = nil
-        let elapsed = clock.measure {
-            do { try body() } catch { failure = error }
-        }
-        if let failure { throw failure }
-        rates.append(Double(operations) / seconds(elapsed))
+        rates.append(Double(operations) / (try timed(options, body)))
     }
     rates.sort()
     let median = rates.count % 2 == 1
         ? rates[rates.count / 2]
         : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
-    print("BENCH name=\(name) unit=\(unit) median=\(Int(median.rounded())) min=\(Int(rates[0].rounded())) max=\(Int(rates[rates.count - 1].rounded())) runs=\(options.runs) ops=\(operations)")
+    print("BENCH name=\(name) unit=\(unit) median=\(Int(median.rounded())) min=\(Int(rates[0].rounded())) max=\(Int(rates[rates.count - 1].rounded())) runs=\(options.runs) ops=\(operations)\(tree.map { " tree=\($0)" } ?? "") clock=\(options.wallClock ? "wall" : "cpu")")
 }
 
 // MARK: - Inputs
@@ -165,11 +189,11 @@ struct NodeStore {
 // MARK: - Figures
 
 let options = Options(CommandLine.arguments)
-print("# MerkleBenchmarks: runs=\(options.runs) leaves=\(options.leaves) proofs=\(options.proofs)")
+print("# MerkleBenchmarks: runs=\(options.runs) ops=\(options.hashOps) leaves=\(options.leaves) proofs=\(options.proofs) clock=\(options.wallClock ? "wall" : "cpu")")
 
 // Hashing. 4096 distinct inputs (256 KiB) cycled through, so the data stays in cache as it would for a
 // log hashing a batch; one run hashes `hashOps` of them.
-let hashOps = 1 << 20
+let hashOps = options.hashOps
 let inputCount = 4096
 let data64 = inputs(count: inputCount, width: 64, seed: 1)
 let data65 = inputs(count: inputCount, width: 65, seed: 2)
@@ -185,7 +209,7 @@ try data64.withUnsafeBytes { raw in
     }
 }
 
-try bench("leaf_hash_64_array", unit: "hashes/s", operations: hashOps, options: options) {
+try bench("leaf_hash_array_64", unit: "hashes/s", operations: hashOps, options: options) {
     // The generic entry point on an ArraySlice, as callers holding [UInt8] use it.
     var total: UInt64 = 0
     for i in 0..<hashOps {
@@ -246,18 +270,18 @@ let root = try store.root(size: size)
 precondition(Merkle.root(ofLeafHashes: leafHashes) == root, "root(ofLeafHashes:) disagrees with the node store")
 print("# tree: \(leafCount) leaves, root \(root)")
 
-try bench("root_1m_leaf_hashes", unit: "leaves/s", operations: leafCount, options: options) {
+try bench("root_leaf_hashes", unit: "leaves/s", operations: leafCount, tree: leafCount, options: options) {
     consume(Merkle.root(ofLeafHashes: leafHashes))
 }
 
-try bench("root_1m_compact_range", unit: "leaves/s", operations: leafCount, options: options) {
+try bench("root_compact_range", unit: "leaves/s", operations: leafCount, tree: leafCount, options: options) {
     var range = CompactRange()
     for leaf in leafHashes { range.append(leaf) }
     consume(range.root)
 }
 
 try leafData.withUnsafeBytes { raw in
-    try bench("root_1m_from_data", unit: "leaves/s", operations: leafCount, options: options) {
+    try bench("root_from_data", unit: "leaves/s", operations: leafCount, tree: leafCount, options: options) {
         // Leaf hashing and tree building together, from the 64-byte leaves.
         var range = CompactRange()
         for i in 0..<leafCount {
@@ -279,13 +303,13 @@ for (index, proof) in inclusionCases {
     try Merkle.verifyInclusion(leafHash: leafHashes[Int(index)], index: index, size: size, proof: proof, root: root)
 }
 
-try bench("inclusion_verify_1m", unit: "proofs/s", operations: inclusionCases.count, options: options) {
+try bench("inclusion_verify", unit: "proofs/s", operations: inclusionCases.count, tree: leafCount, options: options) {
     for (index, proof) in inclusionCases {
         try Merkle.verifyInclusion(leafHash: leafHashes[Int(index)], index: index, size: size, proof: proof, root: root)
     }
 }
 
-try bench("inclusion_build_1m", unit: "proofs/s", operations: inclusionCases.count, options: options) {
+try bench("inclusion_build", unit: "proofs/s", operations: inclusionCases.count, tree: leafCount, options: options) {
     for (index, _) in inclusionCases {
         let proof = try Merkle.inclusionProof(index: index, size: size, nodes: reader)
         consume(proof.count)
@@ -300,7 +324,7 @@ for (size1, root1, proof) in consistencyCases {
     try Merkle.verifyConsistency(size1: size1, size2: size, root1: root1, root2: root, proof: proof)
 }
 
-try bench("consistency_verify_1m", unit: "proofs/s", operations: consistencyCases.count, options: options) {
+try bench("consistency_verify", unit: "proofs/s", operations: consistencyCases.count, tree: leafCount, options: options) {
     for (size1, root1, proof) in consistencyCases {
         try Merkle.verifyConsistency(size1: size1, size2: size, root1: root1, root2: root, proof: proof)
     }
