@@ -42,8 +42,8 @@ public enum Merkle {
     /// RFC 9162 §2.1.1: the hash of an interior node, `SHA-256(0x01 || left || right)`.
     @inlinable
     public static func nodeHash(_ left: MerkleHash, _ right: MerkleHash) -> MerkleHash {
-        // The 65 bytes are laid out at offset 7 of an 8-aligned 72-byte stack buffer, so both hashes are
-        // aligned stores, and hashed with one `update` (see `leafHash`).
+        // The 65 bytes are laid out from offset 7 of an 8-aligned 72-byte stack buffer, so both hashes land on
+        // 8-byte boundaries, and are hashed with one `update` (see `leafHash`).
         withUnsafeTemporaryAllocation(byteCount: 72, alignment: 8) { buffer in
             buffer.storeBytes(of: 1, toByteOffset: 7, as: UInt8.self)
             buffer.storeBytes(of: left.storage, toByteOffset: 8, as: SIMD4<UInt64>.self)
