@@ -1,0 +1,30 @@
+// swift-tools-version: 6.1
+// Sigil benchmarks: a separate package so the main build stays lean (DESIGN.md §5).
+// A plain release-mode executable (lighter to build than ordo-one/benchmark); `scripts/bench-merkle` runs it
+// next to `openssl speed` and prints the ratios that BENCHMARKS.md records.
+
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "SigilBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Sigil", path: ".."),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "MerkleBenchmarks",
+            dependencies: [
+                .product(name: "SigilMerkle", package: "Sigil"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)
