@@ -126,8 +126,12 @@ import X509
         }
         let encoded = children.map { Array($0.encodedBytes) }
         #expect(encoded.count == 4)
+        // X.690 §11.6: ascending by encoding, the shorter padded with trailing zero octets.
         for (first, second) in zip(encoded, encoded.dropFirst()) {
-            #expect(first.lexicographicallyPrecedes(second) || first.count < second.count, "not in SET OF order")
+            let width = max(first.count, second.count)
+            let paddedFirst = first + [UInt8](repeating: 0, count: width - first.count)
+            let paddedSecond = second + [UInt8](repeating: 0, count: width - second.count)
+            #expect(paddedFirst.lexicographicallyPrecedes(paddedSecond), "not in SET OF order")
         }
         // swift-asn1's own DER SET OF check agrees.
         _ = try DER.set(of: CMSAttribute.self, identifier: .set, rootNode: try DER.parse(setDER))
