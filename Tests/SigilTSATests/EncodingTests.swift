@@ -15,7 +15,7 @@ import X509
     static func token(_ tsa: TestTSA, certReq: Bool = true, nonce: UInt64? = 0x1122_3344_5566_7788) throws
         -> (TimeStampResponse, TimeStampToken)
     {
-        let request = try TimeStampReq(hashing: data, nonce: nonce, certReq: certReq)
+        let request = TimeStampReq(hashing: data, nonce: nonce, certReq: certReq)
         let response = tsa.signer.respond(to: try request.derEncoded())
         try #require(response.isGranted, "\(response.statusString ?? "")")
         return (response, try #require(try TimeStampResp(derEncoded: response.derEncoded).timeStampToken))

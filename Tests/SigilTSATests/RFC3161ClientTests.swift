@@ -51,7 +51,7 @@ struct RFC3161ClientTests {
         arguments: [TimestampHashAlgorithm.sha256, .sha384, .sha512], [true, false])
     func replyVerifies(_ hash: TimestampHashAlgorithm, _ certReq: Bool) throws {
         let tsa = try TestTSA()
-        let request = try TimeStampReq(hashing: Self.data, with: hash, nonce: 0x0123_4567_89AB_CDEF, certReq: certReq)
+        let request = TimeStampReq(hashing: Self.data, with: hash, nonce: 0x0123_4567_89AB_CDEF, certReq: certReq)
         let response = tsa.signer.respond(to: try request.derEncoded())
         let result = try RFC3161Client.verify(reply: response.derEncoded, data: Self.data, tsa: tsa)
         #expect(result.succeeded, "\(result.output) \(result.error)")
