@@ -1,1 +1,0 @@
-// SigilTSA: placeholder until its first file lands.
