@@ -110,4 +110,47 @@ struct FreshKeyTests {
         let viaBytes = try RekorEntryValidator().validate(CreateEntryRequest(hashedRekordRequestV002: request).jsonBytes())
         #expect(direct == viaBytes)
     }
+
+    @Test("keyDetails given as its enum number, as protojson allows, is written by name")
+    func keyDetailsByNumber() throws {
+        let key = TestKey.fresh("P-256")
+        let byName = try Self.request(key, verifierKind: "publicKey")
+        let byNumber = byName.replacingOccurrences(of: "\"PKIX_ECDSA_P256_SHA_256\"", with: "5")
+        #expect(byNumber != byName)
+        let named = try RekorEntryValidator().validate(Array(byName.utf8))
+        #expect(try RekorEntryValidator().validate(Array(byNumber.utf8)) == named)
+    }
+
+    @Test("null members count as unset, as in proto3 JSON")
+    func nullsAreUnset() throws {
+        let key = TestKey.fresh("P-384")
+        let plain = try Self.request(key, verifierKind: "x509Certificate")
+        let withNulls = plain
+            .replacingOccurrences(of: "\"keyDetails\"", with: "\"publicKey\": null, \"keyDetails\"")
+            .replacingOccurrences(of: "{\"hashedRekordRequestV002\"", with: "{\"dsseRequestV002\": null, \"hashedRekordRequestV002\"")
+        #expect(withNulls != plain)
+        #expect(try RekorEntryValidator().validate(Array(withNulls.utf8)) == RekorEntryValidator().validate(Array(plain.utf8)))
+    }
+
+    @Test("whitespace and member order in the request do not change the canonical entry")
+    func layoutDoesNotMatter() throws {
+        let key = P256.Signing.PrivateKey()
+        let message = Array("layout".utf8)
+        let digest = b64(Array(SHA256.hash(data: message)))
+        let signature = b64(Array(try key.signature(for: message).derRepresentation))
+        let spki = b64(Array(key.publicKey.derRepresentation))
+        let compact = #"{"hashedRekordRequestV002":{"digest":"\#(digest)","signature":{"content":"\#(signature)","verifier":{"publicKey":{"rawBytes":"\#(spki)"},"keyDetails":"PKIX_ECDSA_P256_SHA_256"}}}}"#
+        let shuffled = """
+            {
+              "hashedRekordRequestV002" : {
+                "signature" : {
+                  "verifier" : { "keyDetails" : "PKIX_ECDSA_P256_SHA_256", "publicKey" : { "rawBytes" : "\(spki)" } },
+                  "content" : "\(signature)"
+                },
+                "digest" : "\(digest)"
+              }
+            }
+            """
+        #expect(try RekorEntryValidator().validate(Array(compact.utf8)) == RekorEntryValidator().validate(Array(shuffled.utf8)))
+    }
 }

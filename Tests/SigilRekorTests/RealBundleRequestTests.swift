@@ -89,3 +89,36 @@ struct RealBundleRequestTests {
         expectRekorError(.signatureInvalid, status: 400) { try RekorEntryValidator().validate(Array(tampered.utf8)) }
     }
 }
+
+@Suite("Answers rebuilt from real staging Rekor v2 entries")
+struct RealAnswerTests {
+    @Test("the answer built from the real entry's parts is the entry the bundle carries", arguments: RealBundleRequestTests.bundles)
+    func answerMatchesTheRealEntry(path: String) throws {
+        let real = try RealRequest(path)
+        let proof = try #require(real.entry.inclusionProof)
+        let answer = try RekorResponse.transparencyLogEntry(
+            logIndex: UInt64(real.entry.logIndex), logID: real.entry.logId.keyId,
+            canonicalBody: real.entry.canonicalizedBody, inclusionProof: try Merkle.proofHashes(proof.hashes),
+            checkpoint: try #require(proof.checkpoint).envelope)
+        #expect(answer == real.entry)
+        // The bundle form leaves out what rekor-tiles' answer spells out as unset.
+        #expect(answer.protoJSON(emitUnpopulated: false) == real.entry.protoJSON)
+        let text = String(decoding: RekorResponse.json(answer), as: UTF8.self)
+        #expect(text.contains(#""integratedTime":"0","inclusionPromise":null"#))
+    }
+
+    @Test("the answer for a real entry and the log identity of its trusted-root key agree on the log ID")
+    func logIDFromTheTrustedRoot() throws {
+        let real = try RealRequest("staging-rekor-v2.txt.sigstore.json")
+        let root = try TrustedRoot.parse(try Fixtures.bytes("sigstore-public/trust/staging/trusted_root.json"))
+        let log = try #require(root.transparencyLog(keyId: real.entry.logId.keyId))
+        let identity = try RekorLogIdentity(
+            origin: try RekorLogIdentity.origin(forBaseURL: log.baseUrl), subjectPublicKeyInfo: try #require(log.publicKey.rawBytes))
+        let entry = try RekorEntryValidator().validate(Array(real.request.utf8))
+        let proof = try #require(real.entry.inclusionProof)
+        let answer = try RekorResponse.transparencyLogEntry(
+            for: entry, logIndex: UInt64(real.entry.logIndex), log: identity,
+            inclusionProof: try Merkle.proofHashes(proof.hashes), checkpoint: try #require(proof.checkpoint).envelope)
+        #expect(answer == real.entry)
+    }
+}

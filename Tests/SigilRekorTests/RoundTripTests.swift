@@ -210,6 +210,48 @@ struct RoundTripTests {
         }
     }
 
+    @Test("a DSSE attestation logged as a hashedrekord over its PAE makes a bundle that verifies")
+    func dsseRoundTrip() async throws {
+        let sigstore = try TestSigstore()
+        let signingKey = P256.Signing.PrivateKey()
+        let leafDER = try CertificateCoding.der(try sigstore.leaf(for: signingKey))
+        let artifact = Array("an attested file\n".utf8)
+        let statement = """
+            {"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a.txt","digest":{"sha256":"\(Hex.encode(SHA256.hash(data: artifact)))"}}],\
+            "predicateType":"https://sigil.test/predicate/v1","predicate":{}}
+            """
+        var envelope = DSSEEnvelope(payload: Array(statement.utf8), payloadType: DSSEEnvelope.inTotoPayloadType, signatures: [])
+        let pae = envelope.preAuthenticationEncoding
+        let signature = Array(try signingKey.signature(for: pae).derRepresentation)
+        envelope.signatures = [DSSESignature(sig: signature)]
+
+        // SPEC: services.md §0.9 — what sigstore-python's `attest` sends to a Rekor v2 log.
+        let request = requestJSON(
+            digest: Array(SHA256.hash(data: pae)), signature: signature, verifierDER: leafDER,
+            keyDetails: "PKIX_ECDSA_P256_SHA_256")
+        let entry = try RekorEntryValidator().validate(Array(request.utf8))
+        let log = try RekorLogIdentity(origin: sigstore.origin, publicKey: sigstore.logKey.publicKey)
+        let envelopeText = try SigilTlog.Checkpoint(origin: sigstore.origin, size: 1, rootHash: entry.leafHash)
+            .sign(with: [try NoteSigner.ed25519(name: sigstore.origin, privateKey: sigstore.logKey)]).serialized
+        let answer = try TransparencyLogEntry.parse(RekorResponse.json(try RekorResponse.transparencyLogEntry(
+            for: entry, logIndex: 0, log: log, inclusionProof: [], checkpoint: envelopeText)))
+
+        let (timestamp, tsaChain) = try sigstore.timestamp(over: signature)
+        let bundle = SigstoreBundle(
+            mediaType: .v0_3,
+            verificationMaterial: VerificationMaterial(
+                content: .certificate(X509Certificate(rawBytes: leafDER)), tlogEntries: [answer],
+                timestampVerificationData: TimestampVerificationData(
+                    rfc3161Timestamps: [RFC3161SignedTimestamp(signedTimestamp: timestamp)])),
+            content: .dsseEnvelope(envelope))
+        let verifier = try SigilVerify.Verifier(trustedRoot: try sigstore.trustedRoot(tsaChain: tsaChain))
+        let result = try await verifier.verify(
+            try SigstoreBundle.parse(bundle.jsonBytes()), artifact: Artifact(bytes: artifact),
+            policy: .identity(TestSigstore.identity, issuer: TestSigstore.issuer))
+        #expect(result.payloadType == DSSEEnvelope.inTotoPayloadType)
+        #expect(result.logEntries.first?.kind == "hashedrekord")
+    }
+
     @Test("an answer in a larger tree carries the proof SigilMerkle builds, and refuses a wrong one")
     func largerTree() throws {
         let logKey = Curve25519.Signing.PrivateKey()
