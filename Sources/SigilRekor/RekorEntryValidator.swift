@@ -96,7 +96,7 @@ public struct RekorEntryValidator: Sendable {
             }
             throw RekorError(
                 .unsupportedAlgorithm,
-                "signature.verifier.keyDetails: \(keyDetails.name) is not accepted\(why); this log accepts "
+                "signature.verifier.keyDetails: \(keyDetails.name.prefix(100)) is not accepted\(why); this log accepts "
                     + allowedKeyDetails.map(\.name).joined(separator: ", "))
         }
 
@@ -182,7 +182,7 @@ public struct RekorEntryValidator: Sendable {
                         + "hashedRekordRequestV002 over SHA-256 of its PAE, signed by the envelope's signature")
             }
             guard hashedRekordNames.contains(member.name) else {
-                throw RekorError(.unsupportedEntryKind, "\(mustBeHashedRekord): unknown request kind \"\(member.name)\"")
+                throw RekorError(.unsupportedEntryKind, "\(mustBeHashedRekord): unknown request kind \"\(member.name.prefix(100))\"")
             }
             guard hashed == nil else {
                 throw RekorError(

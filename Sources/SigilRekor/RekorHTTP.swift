@@ -70,6 +70,20 @@ extension RekorError {
         }
     }
 
+    /// The longest message sent back, in bytes: a reason may quote the client's input (a field name, an enum
+    /// name), and a 4 MiB request must not come back as a 4 MiB error.
+    public static let maxMessageBytes = 1024
+
+    static func bounded(_ text: String) -> String {
+        guard text.utf8.count > maxMessageBytes else { return text }
+        var out = ""
+        for character in text {
+            guard out.utf8.count + character.utf8.count <= maxMessageBytes - 3 else { break }
+            out.append(character)
+        }
+        return out + "..."
+    }
+
     /// The complete answer: status, `x-log-index` for duplicates (rekor-tiles forwards exactly that header),
     /// `Retry-After` for pushback, and the `{"code","message","details"}` body.
     public var httpResponse: RekorHTTPResponse {
@@ -82,7 +96,7 @@ extension RekorError {
         }
         let body = JSONValue.makeObject([
             "code": .integer(Int64(grpcCode)),
-            "message": .string(reason),
+            "message": .string(Self.bounded(reason)),
             "details": .array([]),
         ])
         return RekorHTTPResponse(status: httpStatus, headers: headers, body: body.serialized())

@@ -74,4 +74,27 @@ struct HTTPMappingTests {
     func noHeaders() {
         #expect(RekorError(.signatureInvalid, "x").httpResponse.headers.isEmpty)
     }
+
+    @Test("a reason that quotes a huge input comes back bounded")
+    func boundedMessages() throws {
+        let key = TestKey.fresh("P-256")
+        let request = try FreshKeyTests.request(key, verifierKind: "publicKey")
+        let hugeName = String(repeating: "A", count: 100_000)
+        let cases = [
+            request.replacingOccurrences(of: "PKIX_ECDSA_P256_SHA_256", with: hugeName),
+            request.replacingOccurrences(of: "\"digest\"", with: "\"\(hugeName)\": 1, \"digest\""),
+            "{\"\(hugeName)\": {}}",
+            request.replacingOccurrences(of: "PKIX_ECDSA_P256_SHA_256", with: hugeName.lowercased()),
+        ]
+        for body in cases {
+            let error = try #require(refusal { () throws(RekorError) in _ = try RekorEntryValidator().validate(Array(body.utf8)) })
+            let response = error.httpResponse
+            #expect(response.status == 400)
+            #expect(response.body.count < RekorError.maxMessageBytes + 100, "\(error.code)")
+        }
+        let long = RekorError(.invalidJSON, String(repeating: "é", count: 5000)).httpResponse.body
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(long)) as? [String: Any])
+        let message = try #require(object["message"] as? String)
+        #expect(message.utf8.count <= RekorError.maxMessageBytes && message.hasSuffix("..."))
+    }
 }
