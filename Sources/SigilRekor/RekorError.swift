@@ -88,5 +88,8 @@ public struct RekorError: Error, Hashable, Sendable, CustomStringConvertible {
         RekorError(.unavailable, "reached max pushback; retry", retryAfterSeconds: seconds)
     }
 
+    /// A frozen (read-only) log's refusal, in rekor-tiles' words (HTTP 405).
+    public static let frozen = RekorError(.logFrozen, "This log has been frozen, please switch to the latest log.")
+
     public var description: String { "Rekor: \(code): \(reason)" }
 }

@@ -31,7 +31,7 @@ struct HTTPMappingTests {
         Row(error: RekorError(.entryTooLarge, "x"), status: 413, grpc: 3),
         Row(error: .duplicate(existingIndex: 7), status: 409, grpc: 6),
         Row(error: .pushback(), status: 503, grpc: 14),
-        Row(error: RekorError(.logFrozen, "This log has been frozen, please switch to the latest log."), status: 405, grpc: 12),
+        Row(error: .frozen, status: 405, grpc: 12),
         Row(error: RekorError(.invalidConfiguration, "x"), status: 500, grpc: 13),
         Row(error: RekorError(.internalError, "x"), status: 500, grpc: 13),
     ]
