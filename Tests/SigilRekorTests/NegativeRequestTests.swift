@@ -107,7 +107,8 @@ enum NegativeTable {
             // Base64.
             // 0xFB 0xEF 0xFF is "++//" in standard base64 and "--__" in the URL-safe alphabet.
             replacing("URL-safe base64", "\"digest\": \"\(b64(digest))\"", "\"digest\": \"--__\(b64(Array(digest.dropFirst(3))))\"", .invalidBase64),
-            replacing("unpadded base64", "\"content\": \"\(b64(signature))\"", "\"content\": \"\(b64(signature).replacingOccurrences(of: "=", with: ""))\"", .invalidBase64),
+            // 32 bytes always take one '=' of padding.
+            replacing("unpadded base64", "\"digest\": \"\(b64(digest))\"", "\"digest\": \"\(b64(digest).dropLast())\"", .invalidBase64),
             replacing("base64 with a space", "\"rawBytes\": \"\(b64(certificate))\"", "\"rawBytes\": \"\(b64(certificate).prefix(8)) \(b64(certificate).dropFirst(8))\"", .invalidBase64),
             replacing("not base64 at all", "\"digest\": \"\(b64(digest))\"", "\"digest\": \"not base64!\"", .invalidBase64),
             // Signatures.

@@ -122,3 +122,31 @@ struct RealAnswerTests {
         #expect(answer == real.entry)
     }
 }
+
+@Suite("Fixtures made with sigstore-python 4.5.1")
+struct SigstorePythonFixtureTests {
+    static let pairs = [
+        ("staging-rekor-v2.txt.sigstore.json", "sigstore-python-4.5.1-hashedrekord-request.json", "staging-rekor-v2-answer.json"),
+        ("a.dsse.staging-rekor-v2.txt.sigstore.json", "sigstore-python-4.5.1-dsse-request.json", "a.dsse.staging-rekor-v2-answer.json"),
+    ]
+
+    @Test("the request sigstore-python sends becomes the real log's canonical body", arguments: pairs)
+    func sigstorePythonRequest(bundle: String, request: String, answer: String) throws {
+        let real = try RealRequest(bundle)
+        let bytes = try Fixtures.bytes("rekor/\(request)")
+        #expect(try RekorEntryValidator().validate(bytes).canonicalBody == real.entry.canonicalizedBody)
+        // The tests' request builder writes exactly what sigstore-python writes.
+        #expect(Array(real.request.utf8) == bytes)
+    }
+
+    @Test("Sigil's answer for the real entry is still the one sigstore-python 4.5.1 was checked to parse", arguments: pairs)
+    func answerBytes(bundle: String, request: String, answer: String) throws {
+        let real = try RealRequest(bundle)
+        let proof = try #require(real.entry.inclusionProof)
+        let built = try RekorResponse.transparencyLogEntry(
+            logIndex: UInt64(real.entry.logIndex), logID: real.entry.logId.keyId,
+            canonicalBody: real.entry.canonicalizedBody, inclusionProof: try Merkle.proofHashes(proof.hashes),
+            checkpoint: try #require(proof.checkpoint).envelope)
+        #expect(RekorResponse.json(built) == (try Fixtures.bytes("rekor/\(answer)")))
+    }
+}
