@@ -133,11 +133,13 @@ enum VerifierParsing {
             key = try Certificate.PublicKey(derEncoded: der)
         } catch {
             throw RekorError(
-                .invalidVerifier, "signature.verifier.publicKey.rawBytes: expected a DER SubjectPublicKeyInfo (\(error))")
+                .invalidVerifier,
+                "signature.verifier.publicKey.rawBytes: expected a DER SubjectPublicKeyInfo (\(error))")
         }
         var serializer = DER.Serializer()
         do { try serializer.serialize(key) } catch {
-            throw RekorError(.invalidVerifier, "signature.verifier.publicKey.rawBytes: the key cannot be re-encoded (\(error))")
+            throw RekorError(
+                .invalidVerifier, "signature.verifier.publicKey.rawBytes: the key cannot be re-encoded (\(error))")
         }
         guard serializer.serializedBytes == der else {
             throw RekorError(
@@ -155,7 +157,8 @@ enum VerifierParsing {
             return try CertificateCoding.certificate(der: der)
         } catch {
             throw RekorError(
-                .invalidVerifier, "signature.verifier.x509Certificate.rawBytes: expected a DER X.509 certificate (\(error.reason))")
+                .invalidVerifier,
+                "signature.verifier.x509Certificate.rawBytes: expected a DER X.509 certificate (\(error.reason))")
         }
     }
 }

@@ -84,7 +84,9 @@ public struct RekorEntryValidator: Sendable {
     }
 
     /// Validates a request already decoded (for callers that build requests in code).
-    public func validate(_ request: CreateEntryRequest.HashedRekordRequestV002) throws(RekorError) -> ValidatedRekorEntry {
+    public func validate(_ request: CreateEntryRequest.HashedRekordRequestV002) throws(RekorError)
+        -> ValidatedRekorEntry
+    {
         let keyDetails = request.signature.verifier.keyDetails
 
         // SPEC: rekor-tiles pkg/types/hashedrekord `verifySupportedAlgorithm` with internal/algorithmregistry:
@@ -132,17 +134,20 @@ public struct RekorEntryValidator: Sendable {
         guard entryKey.isValidSignature(request.signature.content, digest: request.digest) else {
             throw RekorError(
                 .signatureInvalid,
-                "signature.content: the \(keyDetails.name) signature does not verify over the digest with the verifier's key")
+                "signature.content: the \(keyDetails.name) signature does not verify over the digest "
+                    + "with the verifier's key")
         }
 
         // SPEC: rekor-tiles `ToLogEntry`: Entry{kind "hashedrekord", apiVersion "0.0.2", spec.hashedRekordV002{
         // data: HashOutput{algorithm of keyDetails, digest}, signature: the request's}} → protojson → RFC 8785.
-        let entry = ValidatedRekorEntry(body: HashedRekordV002(
-            data: HashOutput(algorithm: algorithm.hash, digest: request.digest), signature: request.signature))
+        let entry = ValidatedRekorEntry(
+            body: HashedRekordV002(
+                data: HashOutput(algorithm: algorithm.hash, digest: request.digest), signature: request.signature))
         guard entry.canonicalBody.count <= maxEntryBytes else {
             throw RekorError(
                 .entryTooLarge,
-                "the canonical entry is \(entry.canonicalBody.count) bytes, over the log's entry limit of \(maxEntryBytes)")
+                "the canonical entry is \(entry.canonicalBody.count) bytes, "
+                    + "over the log's entry limit of \(maxEntryBytes)")
         }
         return entry
     }
@@ -182,7 +187,8 @@ public struct RekorEntryValidator: Sendable {
                         + "hashedRekordRequestV002 over SHA-256 of its PAE, signed by the envelope's signature")
             }
             guard hashedRekordNames.contains(member.name) else {
-                throw RekorError(.unsupportedEntryKind, "\(mustBeHashedRekord): unknown request kind \"\(member.name.prefix(100))\"")
+                throw RekorError(
+                    .unsupportedEntryKind, "\(mustBeHashedRekord): unknown request kind \"\(member.name.prefix(100))\"")
             }
             guard hashed == nil else {
                 throw RekorError(

@@ -55,7 +55,9 @@ public struct RekorLogIdentity: Hashable, Sendable {
         var rest = Array(baseURL.utf8)
         let separator = Array("://".utf8)
         if rest.count >= separator.count,
-            let start = (0...(rest.count - separator.count)).first(where: { rest[$0..<($0 + separator.count)].elementsEqual(separator) })
+            let start = (0...(rest.count - separator.count)).first(where: {
+                rest[$0..<($0 + separator.count)].elementsEqual(separator)
+            })
         {
             rest = Array(rest[(start + separator.count)...])
         }
@@ -73,7 +75,8 @@ public struct RekorLogIdentity: Hashable, Sendable {
     public static func checkOrigin(_ origin: String) throws(RekorError) {
         guard !origin.isEmpty else { throw RekorError(.invalidConfiguration, "the log origin is empty") }
         guard origin.utf8.count <= maxOriginBytes else {
-            throw RekorError(.invalidConfiguration, "the log origin is \(origin.utf8.count) bytes, limit \(maxOriginBytes)")
+            throw RekorError(
+                .invalidConfiguration, "the log origin is \(origin.utf8.count) bytes, limit \(maxOriginBytes)")
         }
         for scalar in origin.unicodeScalars {
             guard scalar != "+", scalar.value >= 0x20, scalar.value != 0x7F, !scalar.properties.isWhitespace else {

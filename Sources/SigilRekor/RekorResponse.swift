@@ -37,7 +37,8 @@ public enum RekorResponse {
             throw RekorError(.internalError, "the checkpoint to answer with does not parse: \(error.reason)")
         }
         guard logIndex < parsed.size else {
-            throw RekorError(.internalError, "log index \(logIndex) is not below the checkpoint's tree size \(parsed.size)")
+            throw RekorError(
+                .internalError, "log index \(logIndex) is not below the checkpoint's tree size \(parsed.size)")
         }
         guard let index = Int64(exactly: logIndex), let size = Int64(exactly: parsed.size) else {
             throw RekorError(.internalError, "tree size \(parsed.size) does not fit an int64")
@@ -48,7 +49,8 @@ public enum RekorResponse {
                 leafHash: Merkle.leafHash(canonicalBody), index: logIndex, size: parsed.size, proof: inclusionProof,
                 root: parsed.rootHash)
         } catch {
-            throw RekorError(.internalError, "the inclusion proof for index \(logIndex) does not verify: \(error.reason)")
+            throw RekorError(
+                .internalError, "the inclusion proof for index \(logIndex) does not verify: \(error.reason)")
         }
         return TransparencyLogEntry(
             logIndex: index, logId: LogId(keyId: logID), kindVersion: kindVersion, integratedTime: 0,

@@ -38,7 +38,8 @@ struct RequestSchema: Sendable {
         for member in object {
             let memberPath = path.isEmpty ? member.name : "\(path).\(member.name)"
             guard let child = fields[member.name] else {
-                throw RekorError(.unknownField, "\(memberPath.prefix(200)): unknown field \"\(member.name.prefix(100))\"")
+                throw RekorError(
+                    .unknownField, "\(memberPath.prefix(200)): unknown field \"\(member.name.prefix(100))\"")
             }
             if let child { try child.check(member.value, path: memberPath) }
         }

@@ -11,7 +11,9 @@ struct FreshKeyTests {
     static let ecdsaCurves = ["P-256", "P-384", "P-521"]
     static let verifierKinds = ["x509Certificate", "publicKey"]
 
-    static func request(_ key: TestKey, verifierKind: String, message: [UInt8] = Array("artifact".utf8)) throws -> String {
+    static func request(_ key: TestKey, verifierKind: String, message: [UInt8] = Array("artifact".utf8)) throws
+        -> String
+    {
         let verifier = verifierKind == "publicKey" ? key.spki : try key.selfSignedCertificate()
         return requestJSON(
             digest: key.digest(message), signature: try key.sign(message), verifierKind: verifierKind,
@@ -22,7 +24,8 @@ struct FreshKeyTests {
     func ecdsaIsAccepted(curve: String, verifierKind: String) throws {
         let key = TestKey.fresh(curve)
         let message = Array("hello, \(curve)".utf8)
-        let entry = try RekorEntryValidator().validate(Array(try Self.request(key, verifierKind: verifierKind, message: message).utf8))
+        let entry = try RekorEntryValidator().validate(
+            Array(try Self.request(key, verifierKind: verifierKind, message: message).utf8))
         #expect(entry.keyDetails.name == key.keyDetails)
         #expect(entry.body.data.digest == key.digest(message))
         // The canonical body parses back as the entry it describes, and is already canonical.
@@ -35,12 +38,15 @@ struct FreshKeyTests {
     func algorithmFollowsKeyDetails() throws {
         let expected = ["P-256": "SHA2_256", "P-384": "SHA2_384", "P-521": "SHA2_512"]
         for curve in Self.ecdsaCurves {
-            let entry = try RekorEntryValidator().validate(Array(try Self.request(.fresh(curve), verifierKind: "publicKey").utf8))
+            let entry = try RekorEntryValidator().validate(
+                Array(try Self.request(.fresh(curve), verifierKind: "publicKey").utf8))
             #expect(entry.body.data.algorithm.name == expected[curve])
         }
     }
 
-    @Test("pure Ed25519 is refused, with a certificate or a public key, as rekor-tiles refuses it", arguments: verifierKinds)
+    @Test(
+        "pure Ed25519 is refused, with a certificate or a public key, as rekor-tiles refuses it",
+        arguments: verifierKinds)
     func ed25519IsRefused(verifierKind: String) throws {
         let request = try Self.request(.fresh("Ed25519"), verifierKind: verifierKind)
         expectRekorError(.unsupportedAlgorithm, status: 400) { try RekorEntryValidator().validate(Array(request.utf8)) }
@@ -66,7 +72,8 @@ struct FreshKeyTests {
         for notBefore in [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 4_000_000_000)] {
             let request = requestJSON(
                 digest: key.digest(message), signature: try key.sign(message),
-                verifierDER: try key.selfSignedCertificate(notBefore: notBefore, lifetime: 1), keyDetails: key.keyDetails)
+                verifierDER: try key.selfSignedCertificate(notBefore: notBefore, lifetime: 1),
+                keyDetails: key.keyDetails)
             _ = try RekorEntryValidator().validate(Array(request.utf8))
         }
     }
@@ -84,8 +91,9 @@ struct FreshKeyTests {
     @Test("a DSSE envelope is logged as a hashedrekord over SHA-256 of its PAE")
     func dsseAsHashedRekord() throws {
         let key = P256.Signing.PrivateKey()
-        let envelope = DSSEEnvelope(payload: Array(#"{"_type":"https://in-toto.io/Statement/v1"}"#.utf8),
-                                    payloadType: DSSEEnvelope.inTotoPayloadType, signatures: [])
+        let envelope = DSSEEnvelope(
+            payload: Array(#"{"_type":"https://in-toto.io/Statement/v1"}"#.utf8),
+            payloadType: DSSEEnvelope.inTotoPayloadType, signatures: [])
         let pae = envelope.preAuthenticationEncoding
         let signature = Array(try key.signature(for: pae).derRepresentation)
         let request = requestJSON(
@@ -107,7 +115,8 @@ struct FreshKeyTests {
                     key: .publicKey(RekorPublicKey(rawBytes: Array(key.publicKey.derRepresentation))),
                     keyDetails: .pkixECDSAP256SHA256)))
         let direct = try RekorEntryValidator().validate(request)
-        let viaBytes = try RekorEntryValidator().validate(CreateEntryRequest(hashedRekordRequestV002: request).jsonBytes())
+        let viaBytes = try RekorEntryValidator().validate(
+            CreateEntryRequest(hashedRekordRequestV002: request).jsonBytes())
         #expect(direct == viaBytes)
     }
 
@@ -125,11 +134,15 @@ struct FreshKeyTests {
     func nullsAreUnset() throws {
         let key = TestKey.fresh("P-384")
         let plain = try Self.request(key, verifierKind: "x509Certificate")
-        let withNulls = plain
+        let withNulls =
+            plain
             .replacingOccurrences(of: "\"keyDetails\"", with: "\"publicKey\": null, \"keyDetails\"")
-            .replacingOccurrences(of: "{\"hashedRekordRequestV002\"", with: "{\"dsseRequestV002\": null, \"hashedRekordRequestV002\"")
+            .replacingOccurrences(
+                of: "{\"hashedRekordRequestV002\"", with: "{\"dsseRequestV002\": null, \"hashedRekordRequestV002\"")
         #expect(withNulls != plain)
-        #expect(try RekorEntryValidator().validate(Array(withNulls.utf8)) == RekorEntryValidator().validate(Array(plain.utf8)))
+        #expect(
+            try RekorEntryValidator().validate(Array(withNulls.utf8))
+                == RekorEntryValidator().validate(Array(plain.utf8)))
     }
 
     @Test("whitespace and member order in the request do not change the canonical entry")
@@ -139,7 +152,8 @@ struct FreshKeyTests {
         let digest = b64(Array(SHA256.hash(data: message)))
         let signature = b64(Array(try key.signature(for: message).derRepresentation))
         let spki = b64(Array(key.publicKey.derRepresentation))
-        let compact = #"{"hashedRekordRequestV002":{"digest":"\#(digest)","signature":{"content":"\#(signature)","verifier":{"publicKey":{"rawBytes":"\#(spki)"},"keyDetails":"PKIX_ECDSA_P256_SHA_256"}}}}"#
+        let compact =
+            #"{"hashedRekordRequestV002":{"digest":"\#(digest)","signature":{"content":"\#(signature)","verifier":{"publicKey":{"rawBytes":"\#(spki)"},"keyDetails":"PKIX_ECDSA_P256_SHA_256"}}}}"#
         let shuffled = """
             {
               "hashedRekordRequestV002" : {
@@ -151,6 +165,8 @@ struct FreshKeyTests {
               }
             }
             """
-        #expect(try RekorEntryValidator().validate(Array(compact.utf8)) == RekorEntryValidator().validate(Array(shuffled.utf8)))
+        #expect(
+            try RekorEntryValidator().validate(Array(compact.utf8))
+                == RekorEntryValidator().validate(Array(shuffled.utf8)))
     }
 }

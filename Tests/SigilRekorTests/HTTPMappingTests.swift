@@ -51,7 +51,9 @@ struct HTTPMappingTests {
     @Test("the body is grpc-gateway's: code, message, details, in that order, compact")
     func bodyBytes() {
         let body = RekorError(.unsupportedEntryKind, "invalid type, must be hashedrekord").httpResponse.body
-        #expect(String(decoding: body, as: UTF8.self) == #"{"code":3,"message":"invalid type, must be hashedrekord","details":[]}"#)
+        #expect(
+            String(decoding: body, as: UTF8.self)
+                == #"{"code":3,"message":"invalid type, must be hashedrekord","details":[]}"#)
     }
 
     @Test("a duplicate answers 409 with x-log-index and rekor-tiles' message")
@@ -59,8 +61,9 @@ struct HTTPMappingTests {
         let response = RekorError.duplicate(existingIndex: 4_026_478).httpResponse
         #expect(response.status == 409)
         #expect(response.headers == [.init("x-log-index", "4026478")])
-        #expect(String(decoding: response.body, as: UTF8.self).contains(
-            "an equivalent entry already exists in the transparency log with index 4026478"))
+        #expect(
+            String(decoding: response.body, as: UTF8.self).contains(
+                "an equivalent entry already exists in the transparency log with index 4026478"))
     }
 
     @Test("pushback answers 503 with Retry-After")
@@ -87,7 +90,8 @@ struct HTTPMappingTests {
             request.replacingOccurrences(of: "PKIX_ECDSA_P256_SHA_256", with: hugeName.lowercased()),
         ]
         for body in cases {
-            let error = try #require(refusal { () throws(RekorError) in _ = try RekorEntryValidator().validate(Array(body.utf8)) })
+            let error = try #require(
+                refusal { () throws(RekorError) in _ = try RekorEntryValidator().validate(Array(body.utf8)) })
             let response = error.httpResponse
             #expect(response.status == 400)
             #expect(response.body.count < RekorError.maxMessageBytes + 100, "\(error.code)")

@@ -20,7 +20,8 @@ struct LogIdentityTests {
         #expect(logs.count == 4)
         for log in logs {
             let origin = try RekorLogIdentity.origin(forBaseURL: log.baseUrl)
-            let identity = try RekorLogIdentity(origin: origin, subjectPublicKeyInfo: try #require(log.publicKey.rawBytes))
+            let identity = try RekorLogIdentity(
+                origin: origin, subjectPublicKeyInfo: try #require(log.publicKey.rawBytes))
             #expect(identity.logID == log.logId.keyId, "\(log.baseUrl)")
         }
     }
@@ -29,13 +30,20 @@ struct LogIdentityTests {
     func ed25519Identity() throws {
         let key = Curve25519.Signing.PrivateKey()
         let fromKey = try RekorLogIdentity(origin: "log.sigil.test", publicKey: key.publicKey)
-        let fromSPKI = try RekorLogIdentity(origin: "log.sigil.test", subjectPublicKeyInfo: fromKey.subjectPublicKeyInfo)
+        let fromSPKI = try RekorLogIdentity(
+            origin: "log.sigil.test", subjectPublicKeyInfo: fromKey.subjectPublicKeyInfo)
         #expect(fromKey == fromSPKI)
         #expect(fromKey.logID.count == 32)
-        #expect(fromKey.logID == Array(SHA256.hash(data: Array("log.sigil.test\n".utf8) + [0x01] + Array(key.publicKey.rawRepresentation))))
+        #expect(
+            fromKey.logID
+                == Array(
+                    SHA256.hash(data: Array("log.sigil.test\n".utf8) + [0x01] + Array(key.publicKey.rawRepresentation)))
+        )
         let vkey = try #require(fromKey.vkey)
         #expect(try NoteVerifierKey(vkey: vkey).keyHash == fromKey.logID)
-        #expect(fromKey.keyHint == UInt32(fromKey.logID[0]) << 24 | UInt32(fromKey.logID[1]) << 16 | UInt32(fromKey.logID[2]) << 8 | UInt32(fromKey.logID[3]))
+        #expect(
+            fromKey.keyHint == UInt32(fromKey.logID[0]) << 24 | UInt32(fromKey.logID[1]) << 16 | UInt32(
+                fromKey.logID[2]) << 8 | UInt32(fromKey.logID[3]))
     }
 
     @Test("the staging alpha3 log's vkey fixture has the trusted root's log ID")
@@ -51,23 +59,30 @@ struct LogIdentityTests {
     @Test("a different origin gives a different log ID for the same Ed25519 key")
     func originIsPartOfTheID() throws {
         let key = Curve25519.Signing.PrivateKey().publicKey
-        #expect(try RekorLogIdentity(origin: "a.test", publicKey: key).logID != RekorLogIdentity(origin: "b.test", publicKey: key).logID)
+        #expect(
+            try RekorLogIdentity(origin: "a.test", publicKey: key).logID
+                != RekorLogIdentity(origin: "b.test", publicKey: key).logID)
     }
 
-    @Test("origins come from base URLs without scheme or path; a port stays", arguments: [
-        ("https://log2025-1.rekor.sigstore.dev", "log2025-1.rekor.sigstore.dev"),
-        ("https://log2025-alpha1.rekor.sigstage.dev/", "log2025-alpha1.rekor.sigstage.dev"),
-        ("http://127.0.0.1:3003", "127.0.0.1:3003"),
-        ("http://localhost:8080/api/v2", "localhost:8080"),
-        ("log.example", "log.example"),
-    ])
+    @Test(
+        "origins come from base URLs without scheme or path; a port stays",
+        arguments: [
+            ("https://log2025-1.rekor.sigstore.dev", "log2025-1.rekor.sigstore.dev"),
+            ("https://log2025-alpha1.rekor.sigstage.dev/", "log2025-alpha1.rekor.sigstage.dev"),
+            ("http://127.0.0.1:3003", "127.0.0.1:3003"),
+            ("http://localhost:8080/api/v2", "localhost:8080"),
+            ("log.example", "log.example"),
+        ])
     func originFromBaseURL(url: String, origin: String) throws {
         #expect(try RekorLogIdentity.origin(forBaseURL: url) == origin)
     }
 
-    @Test("origins with spaces, '+', control characters, or nothing at all are refused", arguments: [
-        "", "log example", "log+example", "log\nexample", "log\u{7F}", "log\u{00A0}x", String(repeating: "a", count: 257),
-    ])
+    @Test(
+        "origins with spaces, '+', control characters, or nothing at all are refused",
+        arguments: [
+            "", "log example", "log+example", "log\nexample", "log\u{7F}", "log\u{00A0}x",
+            String(repeating: "a", count: 257),
+        ])
     func badOrigins(origin: String) throws {
         expectRekorError(.invalidConfiguration, status: 500) { try RekorLogIdentity.origin(forBaseURL: origin) }
         expectRekorError(.invalidConfiguration) {

@@ -24,7 +24,8 @@ struct RealRequest {
         switch bundle.content {
         case .messageSignature(let message):
             // The artifact's SHA-256, computed from the artifact itself.
-            let artifact = try Fixtures.bytes("sigstore-public/\(path.replacingOccurrences(of: ".sigstore.json", with: ""))")
+            let artifact = try Fixtures.bytes(
+                "sigstore-public/\(path.replacingOccurrences(of: ".sigstore.json", with: ""))")
             digest = Array(SHA256.hash(data: artifact))
             #expect(message.messageDigest?.digest == digest)
             signature = message.signature
@@ -79,12 +80,16 @@ struct RealBundleRequestTests {
     func anotherDigestFails(path: String) throws {
         let real = try RealRequest(path)
         let body = try RekorEntryBody.parse(real.entry.canonicalizedBody)
-        guard case .hashedRekordV002(let entry) = body else { Issue.record("not a hashedrekord 0.0.2"); return }
+        guard case .hashedRekordV002(let entry) = body else {
+            Issue.record("not a hashedrekord 0.0.2")
+            return
+        }
         var digest = entry.data.digest
         digest[0] ^= 0x01
         let tampered = requestJSON(
             digest: digest, signature: entry.signature.content,
-            verifierDER: try #require({ if case .x509Certificate(let c) = entry.signature.verifier.key { c.rawBytes } else { nil } }()),
+            verifierDER: try #require(
+                { if case .x509Certificate(let c) = entry.signature.verifier.key { c.rawBytes } else { nil } }()),
             keyDetails: "PKIX_ECDSA_P256_SHA_256")
         expectRekorError(.signatureInvalid, status: 400) { try RekorEntryValidator().validate(Array(tampered.utf8)) }
     }
@@ -92,7 +97,9 @@ struct RealBundleRequestTests {
 
 @Suite("Answers rebuilt from real staging Rekor v2 entries")
 struct RealAnswerTests {
-    @Test("the answer built from the real entry's parts is the entry the bundle carries", arguments: RealBundleRequestTests.bundles)
+    @Test(
+        "the answer built from the real entry's parts is the entry the bundle carries",
+        arguments: RealBundleRequestTests.bundles)
     func answerMatchesTheRealEntry(path: String) throws {
         let real = try RealRequest(path)
         let proof = try #require(real.entry.inclusionProof)
@@ -113,7 +120,8 @@ struct RealAnswerTests {
         let root = try TrustedRoot.parse(try Fixtures.bytes("sigstore-public/trust/staging/trusted_root.json"))
         let log = try #require(root.transparencyLog(keyId: real.entry.logId.keyId))
         let identity = try RekorLogIdentity(
-            origin: try RekorLogIdentity.origin(forBaseURL: log.baseUrl), subjectPublicKeyInfo: try #require(log.publicKey.rawBytes))
+            origin: try RekorLogIdentity.origin(forBaseURL: log.baseUrl),
+            subjectPublicKeyInfo: try #require(log.publicKey.rawBytes))
         let entry = try RekorEntryValidator().validate(Array(real.request.utf8))
         let proof = try #require(real.entry.inclusionProof)
         let answer = try RekorResponse.transparencyLogEntry(
@@ -126,8 +134,14 @@ struct RealAnswerTests {
 @Suite("Fixtures made with sigstore-python 4.5.1")
 struct SigstorePythonFixtureTests {
     static let pairs = [
-        ("staging-rekor-v2.txt.sigstore.json", "sigstore-python-4.5.1-hashedrekord-request.json", "staging-rekor-v2-answer.json"),
-        ("a.dsse.staging-rekor-v2.txt.sigstore.json", "sigstore-python-4.5.1-dsse-request.json", "a.dsse.staging-rekor-v2-answer.json"),
+        (
+            "staging-rekor-v2.txt.sigstore.json", "sigstore-python-4.5.1-hashedrekord-request.json",
+            "staging-rekor-v2-answer.json"
+        ),
+        (
+            "a.dsse.staging-rekor-v2.txt.sigstore.json", "sigstore-python-4.5.1-dsse-request.json",
+            "a.dsse.staging-rekor-v2-answer.json"
+        ),
     ]
 
     @Test("the request sigstore-python sends becomes the real log's canonical body", arguments: pairs)
@@ -139,7 +153,9 @@ struct SigstorePythonFixtureTests {
         #expect(Array(real.request.utf8) == bytes)
     }
 
-    @Test("Sigil's answer for the real entry is still the one sigstore-python 4.5.1 was checked to parse", arguments: pairs)
+    @Test(
+        "Sigil's answer for the real entry is still the one sigstore-python 4.5.1 was checked to parse",
+        arguments: pairs)
     func answerBytes(bundle: String, request: String, answer: String) throws {
         let real = try RealRequest(bundle)
         let proof = try #require(real.entry.inclusionProof)

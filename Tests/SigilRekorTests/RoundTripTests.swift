@@ -32,7 +32,10 @@ private struct TestSigstore {
 
     init() throws {
         let caValidity = now.addingTimeInterval(-86_400)...now.addingTimeInterval(86_400)
-        let rootName = try X509.DistinguishedName { OrganizationName("sigil.test"); CommonName("rekor test root") }
+        let rootName = try X509.DistinguishedName {
+            OrganizationName("sigil.test")
+            CommonName("rekor test root")
+        }
         root = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: .init(rootKey.publicKey),
             notValidBefore: caValidity.lowerBound, notValidAfter: caValidity.upperBound, issuer: rootName,
@@ -45,7 +48,10 @@ private struct TestSigstore {
         intermediate = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: .init(intermediateKey.publicKey),
             notValidBefore: caValidity.lowerBound, notValidAfter: caValidity.upperBound, issuer: rootName,
-            subject: try X509.DistinguishedName { OrganizationName("sigil.test"); CommonName("rekor test intermediate") },
+            subject: try X509.DistinguishedName {
+                OrganizationName("sigil.test")
+                CommonName("rekor test intermediate")
+            },
             signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
@@ -60,11 +66,12 @@ private struct TestSigstore {
         var fulcio = FulcioExtensions()
         fulcio.issuer = Self.issuer
         fulcio.issuerV2 = Self.issuer
-        let extensions: [Certificate.Extension] = [
-            try Certificate.Extension(KeyUsage(digitalSignature: true), critical: true),
-            try Certificate.Extension(try ExtendedKeyUsage([.codeSigning]), critical: false),
-            try Certificate.Extension(SubjectAlternativeNames([.rfc822Name(Self.identity)]), critical: true),
-        ] + (try fulcio.certificateExtensions())
+        let extensions: [Certificate.Extension] =
+            [
+                try Certificate.Extension(KeyUsage(digitalSignature: true), critical: true),
+                try Certificate.Extension(try ExtendedKeyUsage([.codeSigning]), critical: false),
+                try Certificate.Extension(SubjectAlternativeNames([.rfc822Name(Self.identity)]), critical: true),
+            ] + (try fulcio.certificateExtensions())
         let serial = Certificate.SerialNumber()
         func build(_ scts: [SignedCertificateTimestamp]) throws -> Certificate {
             let value = try SignedCertificateTimestampList.serialize(extensionValue: scts)
@@ -79,18 +86,22 @@ private struct TestSigstore {
         let logID = CertificateCoding.sha256(ctSPKI)
         let timestamp = UInt64(now.timeIntervalSince1970 * 1000)
         // The precertificate TBS does not depend on the SCT list's contents, so a placeholder gives the input.
-        let placeholder = SignedCertificateTimestamp(logID: logID, timestamp: timestamp, signatureAlgorithm: 3, signature: [0])
+        let placeholder = SignedCertificateTimestamp(
+            logID: logID, timestamp: timestamp, signatureAlgorithm: 3, signature: [0])
         let tbs = try PrecertificateTBS.reconstruct(from: build([placeholder]))
         let issuerKeyHash = CertificateCoding.sha256(try CertificateCoding.subjectPublicKeyInfo(intermediate))
         var sct = SignedCertificateTimestamp(logID: logID, timestamp: timestamp, signatureAlgorithm: 3, signature: [])
-        sct.signature = Array(try ctKey.signature(
-            for: try SCTVerifier.signedData(sct: sct, issuerKeyHash: issuerKeyHash, tbs: tbs)).derRepresentation)
+        sct.signature = Array(
+            try ctKey.signature(
+                for: try SCTVerifier.signedData(sct: sct, issuerKeyHash: issuerKeyHash, tbs: tbs)
+            ).derRepresentation)
         return try build([sct])
     }
 
     /// An RFC 3161 TimeStampResp over `signature` from `openssl ts -reply` with the timestamp fixtures' EC TSA.
     func timestamp(over signature: [UInt8]) throws -> (response: [UInt8], chain: [[UInt8]]) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sigil-rekor-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "sigil-rekor-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         for name in ["tsa.cnf", "tsa-ec.pem", "tsa-ec.key", "root.pem"] {
@@ -99,7 +110,11 @@ private struct TestSigstore {
         try Data("01\n".utf8).write(to: directory.appendingPathComponent("serial"))
         try Data(signature).write(to: directory.appendingPathComponent("signature.bin"))
         try openssl(["ts", "-query", "-data", "signature.bin", "-sha256", "-cert", "-out", "query.tsq"], in: directory)
-        try openssl(["ts", "-reply", "-config", "tsa.cnf", "-section", "tsa_ec", "-queryfile", "query.tsq", "-out", "reply.tsr"], in: directory)
+        try openssl(
+            [
+                "ts", "-reply", "-config", "tsa.cnf", "-section", "tsa_ec", "-queryfile", "query.tsq", "-out",
+                "reply.tsr",
+            ], in: directory)
         let response = [UInt8](try Data(contentsOf: directory.appendingPathComponent("reply.tsr")))
         let chain = try ["tsa-ec.pem", "root.pem"].map {
             try CertificateCoding.der(pem: try Fixtures.text("timestamp/openssl/\($0)"), type: "CERTIFICATE")
@@ -113,27 +128,35 @@ private struct TestSigstore {
         let log = try RekorLogIdentity(origin: origin, publicKey: logKey.publicKey)
         let ctSPKI = Array(ctKey.publicKey.derRepresentation)
         return TrustedRoot(
-            tlogs: [TransparencyLogInstance(
-                baseUrl: "https://\(origin)",
-                publicKey: PublicKey(rawBytes: log.subjectPublicKeyInfo, keyDetails: .pkixEd25519, validFor: since),
-                logId: LogId(keyId: log.logID))],
-            certificateAuthorities: [CertificateAuthority(
-                subject: SigilBundle.DistinguishedName(organization: "sigil.test", commonName: "rekor test"),
-                uri: "https://fulcio.sigil.test",
-                certChain: X509CertificateChain(certificates: [
-                    X509Certificate(rawBytes: try CertificateCoding.der(intermediate)),
-                    X509Certificate(rawBytes: try CertificateCoding.der(root)),
-                ]),
-                validFor: since)],
-            ctlogs: [TransparencyLogInstance(
-                baseUrl: "https://ct.sigil.test",
-                publicKey: PublicKey(rawBytes: ctSPKI, keyDetails: .pkixECDSAP256SHA256, validFor: since),
-                logId: LogId(keyId: CertificateCoding.sha256(ctSPKI)))],
-            timestampAuthorities: [CertificateAuthority(
-                subject: SigilBundle.DistinguishedName(organization: "sigil.test", commonName: "tsa"),
-                uri: "https://tsa.sigil.test",
-                certChain: X509CertificateChain(certificates: tsaChain.map { X509Certificate(rawBytes: $0) }),
-                validFor: since)])
+            tlogs: [
+                TransparencyLogInstance(
+                    baseUrl: "https://\(origin)",
+                    publicKey: PublicKey(rawBytes: log.subjectPublicKeyInfo, keyDetails: .pkixEd25519, validFor: since),
+                    logId: LogId(keyId: log.logID))
+            ],
+            certificateAuthorities: [
+                CertificateAuthority(
+                    subject: SigilBundle.DistinguishedName(organization: "sigil.test", commonName: "rekor test"),
+                    uri: "https://fulcio.sigil.test",
+                    certChain: X509CertificateChain(certificates: [
+                        X509Certificate(rawBytes: try CertificateCoding.der(intermediate)),
+                        X509Certificate(rawBytes: try CertificateCoding.der(root)),
+                    ]),
+                    validFor: since)
+            ],
+            ctlogs: [
+                TransparencyLogInstance(
+                    baseUrl: "https://ct.sigil.test",
+                    publicKey: PublicKey(rawBytes: ctSPKI, keyDetails: .pkixECDSAP256SHA256, validFor: since),
+                    logId: LogId(keyId: CertificateCoding.sha256(ctSPKI)))
+            ],
+            timestampAuthorities: [
+                CertificateAuthority(
+                    subject: SigilBundle.DistinguishedName(organization: "sigil.test", commonName: "tsa"),
+                    uri: "https://tsa.sigil.test",
+                    certChain: X509CertificateChain(certificates: tsaChain.map { X509Certificate(rawBytes: $0) }),
+                    validFor: since)
+            ])
     }
 }
 
@@ -150,7 +173,8 @@ struct RoundTripTests {
         let signature = Array(try signingKey.signature(for: artifact).derRepresentation)
 
         // 1. The request, as sigstore-python writes it; the validator's entry.
-        let request = requestJSON(digest: digest, signature: signature, verifierDER: leafDER, keyDetails: "PKIX_ECDSA_P256_SHA_256")
+        let request = requestJSON(
+            digest: digest, signature: signature, verifierDER: leafDER, keyDetails: "PKIX_ECDSA_P256_SHA_256")
         let entry = try RekorEntryValidator().validate(Array(request.utf8))
 
         // 2. A one-entry tree: the root is the leaf hash, the proof is empty; a checkpoint signed by the log.
@@ -173,7 +197,10 @@ struct RoundTripTests {
         #expect(http.status == 201)
         let text = String(decoding: http.body, as: UTF8.self)
         #expect(text.hasPrefix(#"{"logIndex":"0","logId":{"keyId":""#))
-        #expect(text.contains(#""kindVersion":{"kind":"hashedrekord","version":"0.0.2"},"integratedTime":"0","inclusionPromise":null,"inclusionProof":{"logIndex":"0","rootHash":""#))
+        #expect(
+            text.contains(
+                #""kindVersion":{"kind":"hashedrekord","version":"0.0.2"},"integratedTime":"0","inclusionPromise":null,"inclusionProof":{"logIndex":"0","rootHash":""#
+            ))
         #expect(text.contains(#""treeSize":"1","hashes":[],"checkpoint":{"envelope":""#))
         let parsed = try TransparencyLogEntry.parse(http.body)
         #expect(parsed == answer)
@@ -189,8 +216,9 @@ struct RoundTripTests {
                 content: .certificate(X509Certificate(rawBytes: leafDER)), tlogEntries: [parsed],
                 timestampVerificationData: TimestampVerificationData(
                     rfc3161Timestamps: [RFC3161SignedTimestamp(signedTimestamp: timestamp)])),
-            content: .messageSignature(MessageSignature(
-                messageDigest: HashOutput(algorithm: .sha2_256, digest: digest), signature: signature)))
+            content: .messageSignature(
+                MessageSignature(
+                    messageDigest: HashOutput(algorithm: .sha2_256, digest: digest), signature: signature)))
         let reparsed = try SigstoreBundle.parse(bundle.jsonBytes())
         let verifier = try SigilVerify.Verifier(trustedRoot: try sigstore.trustedRoot(tsaChain: tsaChain))
         #expect(verifier.skippedKeys.isEmpty, "\(verifier.skippedKeys)")
@@ -220,7 +248,8 @@ struct RoundTripTests {
             {"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a.txt","digest":{"sha256":"\(Hex.encode(SHA256.hash(data: artifact)))"}}],\
             "predicateType":"https://sigil.test/predicate/v1","predicate":{}}
             """
-        var envelope = DSSEEnvelope(payload: Array(statement.utf8), payloadType: DSSEEnvelope.inTotoPayloadType, signatures: [])
+        var envelope = DSSEEnvelope(
+            payload: Array(statement.utf8), payloadType: DSSEEnvelope.inTotoPayloadType, signatures: [])
         let pae = envelope.preAuthenticationEncoding
         let signature = Array(try signingKey.signature(for: pae).derRepresentation)
         envelope.signatures = [DSSESignature(sig: signature)]
@@ -233,8 +262,10 @@ struct RoundTripTests {
         let log = try RekorLogIdentity(origin: sigstore.origin, publicKey: sigstore.logKey.publicKey)
         let envelopeText = try SigilTlog.Checkpoint(origin: sigstore.origin, size: 1, rootHash: entry.leafHash)
             .sign(with: [try NoteSigner.ed25519(name: sigstore.origin, privateKey: sigstore.logKey)]).serialized
-        let answer = try TransparencyLogEntry.parse(RekorResponse.json(try RekorResponse.transparencyLogEntry(
-            for: entry, logIndex: 0, log: log, inclusionProof: [], checkpoint: envelopeText)))
+        let answer = try TransparencyLogEntry.parse(
+            RekorResponse.json(
+                try RekorResponse.transparencyLogEntry(
+                    for: entry, logIndex: 0, log: log, inclusionProof: [], checkpoint: envelopeText)))
 
         let (timestamp, tsaChain) = try sigstore.timestamp(over: signature)
         let bundle = SigstoreBundle(
@@ -260,7 +291,8 @@ struct RoundTripTests {
         let bodies = (0..<5).map { Array("{\"entry\":\($0)}".utf8) }
         let leaves = bodies.map { Merkle.leafHash($0) }
         let root = Merkle.root(ofLeafHashes: leaves)
-        let envelope = try SigilTlog.Checkpoint(origin: log.origin, size: 5, rootHash: root).sign(with: [signer]).serialized
+        let envelope = try SigilTlog.Checkpoint(origin: log.origin, size: 5, rootHash: root).sign(with: [signer])
+            .serialized
         let nodes = ReferenceNodes(leaves: leaves)
         for index in 0..<5 {
             let proof = try Merkle.inclusionProof(index: UInt64(index), size: 5, nodes: nodes.node)

@@ -58,7 +58,8 @@ enum TestKey {
         case .p384(let key): Array(key.publicKey.derRepresentation)
         case .p521(let key): Array(key.publicKey.derRepresentation)
         case .ed25519(let key):
-            [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00] + Array(key.publicKey.rawRepresentation)
+            [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00]
+                + Array(key.publicKey.rawRepresentation)
         }
     }
 
@@ -153,7 +154,9 @@ func openssl(_ arguments: [String], in directory: URL) throws -> [UInt8] {
     try process.run()
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw TestFailure("openssl \(arguments) exited \(process.terminationStatus)") }
+    guard process.terminationStatus == 0 else {
+        throw TestFailure("openssl \(arguments) exited \(process.terminationStatus)")
+    }
     return [UInt8](data)
 }
 
