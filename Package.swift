@@ -128,7 +128,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilRekorTests",
-            dependencies: ["SigilRekor", "SigilBundle", "SigilMerkle", "SigilTlog", "SigilX509", "SigilTesting", crypto, x509],
+            dependencies: [
+                "SigilRekor", "SigilBundle", "SigilMerkle", "SigilTlog", "SigilX509", "SigilVerify", "SigilTesting", crypto,
+                asn1, x509,
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,1 +1,0 @@
-// SigilRekor: placeholder until its first file lands.
