@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilCATests",
-            dependencies: ["SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTesting", crypto, asn1, x509, jwtKit],
+            dependencies: ["SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTlog", "SigilTesting", crypto, asn1, x509, jwtKit],
             swiftSettings: strict
         ),
         .testTarget(
