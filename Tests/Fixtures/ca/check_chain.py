@@ -16,7 +16,6 @@ from cryptography.x509.verification import Criticality, ExtensionPolicy, PolicyB
 
 ISSUER_V1 = ObjectIdentifier("1.3.6.1.4.1.57264.1.1")
 ISSUER_V2 = ObjectIdentifier("1.3.6.1.4.1.57264.1.8")
-SCT_LIST = ObjectIdentifier("1.3.6.1.4.1.11129.2.4.2")
 
 
 def der_utf8string(value: bytes) -> str:
@@ -40,50 +39,61 @@ def main() -> int:
     result = {"checks": {}}
     checks = result["checks"]
 
-    san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
-    names = [str(n.value) for n in san.value]
-    checks["san_critical"] = san.critical
-    checks["san_value"] = names == [want_san]
-    checks["subject_empty"] = len(leaf.subject) == 0
-    eku = leaf.extensions.get_extension_for_oid(ExtensionOID.EXTENDED_KEY_USAGE)
-    checks["eku_code_signing_only"] = list(eku.value) == [ExtendedKeyUsageOID.CODE_SIGNING]
-    ku = leaf.extensions.get_extension_for_oid(ExtensionOID.KEY_USAGE)
-    checks["key_usage"] = ku.critical and ku.value.digital_signature and not ku.value.key_cert_sign
-    aki = leaf.extensions.get_extension_for_oid(ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
-    ski = intermediate.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_KEY_IDENTIFIER)
-    checks["aki_matches_intermediate_ski"] = aki.value.key_identifier == ski.value.digest
-    issuer_v1 = leaf.extensions.get_extension_for_oid(ISSUER_V1).value.value
-    issuer_v2 = leaf.extensions.get_extension_for_oid(ISSUER_V2).value.value
-    checks["issuer_v1_raw"] = issuer_v1 == want_issuer.encode()
-    checks["issuer_v2_utf8string"] = der_utf8string(issuer_v2) == want_issuer
-    scts = leaf.extensions.get_extension_for_oid(ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS)
-    checks["one_sct"] = len(list(scts.value)) == 1
-    validity = leaf.not_valid_after_utc - leaf.not_valid_before_utc
-    checks["ten_minutes"] = validity == datetime.timedelta(minutes=10)
-    checks["serial_at_most_20_octets"] = 0 < leaf.serial_number < (1 << 159)
-    checks["ca_keys_ecdsa"] = all(isinstance(c.public_key(), ec.EllipticCurvePublicKey) for c in (intermediate, root))
+    def check(name, predicate):
+        try:
+            checks[name] = bool(predicate())
+        except Exception as error:  # noqa: BLE001 - a missing extension is a failed check
+            checks[name] = False
+            result.setdefault("errors", {})[name] = repr(error)
+
+    def ext(cert, oid):
+        return cert.extensions.get_extension_for_oid(oid)
+
+    check("san_critical", lambda: ext(leaf, ExtensionOID.SUBJECT_ALTERNATIVE_NAME).critical)
+    check("san_value", lambda: [str(n.value) for n in ext(leaf, ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value] == [want_san])
+    check("subject_empty", lambda: len(leaf.subject) == 0)
+    check("eku_code_signing_only",
+          lambda: list(ext(leaf, ExtensionOID.EXTENDED_KEY_USAGE).value) == [ExtendedKeyUsageOID.CODE_SIGNING])
+    check("key_usage", lambda: ext(leaf, ExtensionOID.KEY_USAGE).critical
+          and ext(leaf, ExtensionOID.KEY_USAGE).value.digital_signature
+          and not ext(leaf, ExtensionOID.KEY_USAGE).value.key_cert_sign)
+    check("aki_matches_intermediate_ski",
+          lambda: ext(leaf, ExtensionOID.AUTHORITY_KEY_IDENTIFIER).value.key_identifier
+          == ext(intermediate, ExtensionOID.SUBJECT_KEY_IDENTIFIER).value.digest)
+    check("issuer_v1_raw", lambda: ext(leaf, ISSUER_V1).value.value == want_issuer.encode())
+    check("issuer_v2_utf8string", lambda: der_utf8string(ext(leaf, ISSUER_V2).value.value) == want_issuer)
+    check("one_sct", lambda: len(list(ext(leaf, ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS).value)) == 1)
+    check("ten_minutes", lambda: leaf.not_valid_after_utc - leaf.not_valid_before_utc == datetime.timedelta(minutes=10))
+    check("serial_at_most_20_octets", lambda: 0 < leaf.serial_number < (1 << 159))
+    check("ca_keys_ecdsa",
+          lambda: all(isinstance(c.public_key(), ec.EllipticCurvePublicKey) for c in (intermediate, root)))
 
     # The WebPKI client verifier as sigstore-python configures it: store = [root, intermediate], EKU relaxed.
-    builder = PolicyBuilder().store(Store([root, intermediate])).time(
-        datetime.datetime.fromtimestamp(when, tz=datetime.timezone.utc))
-    try:
-        # WebPKI defaults for CAs and the leaf, except that the leaf's EKU may be anything (codeSigning
-        # is not serverAuth/clientAuth); everything else the defaults demand (AKI, critical SAN with an
-        # empty subject, CA BasicConstraints and KeyUsage) stays required.
-        ee = ExtensionPolicy.webpki_defaults_ee().may_be_present(
-            x509.ExtendedKeyUsage, Criticality.AGNOSTIC, None)
-        ca = ExtensionPolicy.webpki_defaults_ca()
-        builder = builder.extension_policies(ca_policy=ca, ee_policy=ee)
-        result["eku_relaxed"] = True
-    except AttributeError:
-        result["eku_relaxed"] = False
-    try:
-        verifier = builder.build_client_verifier()
-        verified = verifier.verify(leaf, [])
-        checks["client_verifier"] = len(verified.chain) == 3
-    except Exception as error:  # noqa: BLE001 - report any verifier refusal
-        checks["client_verifier"] = False
-        result["verifier_error"] = str(error)
+    at = datetime.datetime.fromtimestamp(when, tz=datetime.timezone.utc)
+    # The policy sigstore-python 4.5.1 uses (sigstore/verify/verifier.py): WebPKI defaults for CAs and the
+    # leaf, except that ExtendedKeyUsage may be present (non-critical) with any value on both, since Fulcio
+    # chains carry codeSigning rather than clientAuth. Everything else the defaults demand (AKI, critical SAN
+    # with an empty subject, critical CA BasicConstraints, KeyUsage) stays required.
+    ee = ExtensionPolicy.webpki_defaults_ee().may_be_present(x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, None)
+    ca = ExtensionPolicy.webpki_defaults_ca().may_be_present(x509.ExtendedKeyUsage, Criticality.NON_CRITICAL, None)
+
+    def verify(store, intermediates, name):
+        try:
+            verifier = (PolicyBuilder().store(Store(store)).time(at)
+                        .extension_policies(ca_policy=ca, ee_policy=ee).build_client_verifier())
+            verified = verifier.verify(leaf, intermediates)
+            result[name + "_chain_length"] = len(verified.chain)
+            return verified.chain[0] == leaf
+        except Exception as error:  # noqa: BLE001 - report any verifier refusal
+            result[name + "_error"] = str(error)
+            return False
+
+    # As sigstore-python calls it: store = the trusted root's certChain (intermediate and root), no
+    # intermediates from the bundle. Then with only the root trusted, the intermediate given as untrusted,
+    # which proves the intermediate itself chains to the root.
+    checks["client_verifier"] = verify([root, intermediate], [], "client_verifier")
+    checks["client_verifier_root_only"] = verify([root], [intermediate], "client_verifier_root_only")
+    checks["root_only_chain_is_three"] = result.get("client_verifier_root_only_chain_length") == 3
 
     print(json.dumps(result, sort_keys=True))
     return 0 if all(checks.values()) else 1
