@@ -106,14 +106,10 @@ public enum ProofOfPossession {
         if P384.Signing.PublicKey(key) != nil { return .p384 }
         if P521.Signing.PublicKey(key) != nil { return .p521 }
         if Curve25519.Signing.PublicKey(key) != nil { return .ed25519 }
-        // RSA: read modulus size and exponent from the SPKI (RFC 3279 §2.3.1 RSAPublicKey).
+        // RSA: read modulus size and exponent from the key bits, an RFC 3279 §2.3.1 RSAPublicKey
+        // (`subjectPublicKeyInfoBytes` is the SPKI's BIT STRING content).
         do {
-            let spki = try DER.parse(key.subjectPublicKeyInfoBytes)
-            guard case .constructed(let parts) = spki.content, case let nodes = Array(parts), nodes.count == 2 else {
-                throw CAError(.unsupportedKey, "SubjectPublicKeyInfo is not two fields")
-            }
-            let bits = try ASN1BitString(derEncoded: nodes[1])
-            let rsa = try DER.parse(bits.bytes)
+            let rsa = try DER.parse(key.subjectPublicKeyInfoBytes)
             guard case .constructed(let fields) = rsa.content, case let numbers = Array(fields), numbers.count == 2 else {
                 throw CAError(.unsupportedKey, "public key is not ECDSA, Ed25519 or an RSAPublicKey")
             }
