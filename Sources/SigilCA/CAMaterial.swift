@@ -33,11 +33,14 @@ public struct CAMaterial: Sendable {
             throw CAError(.invalidCAMaterial, "intermediate key does not match the intermediate certificate")
         }
         for certificate in [root, intermediate] {
-            guard P256.Signing.PublicKey(certificate.publicKey) != nil || P384.Signing.PublicKey(certificate.publicKey) != nil
+            guard
+                P256.Signing.PublicKey(certificate.publicKey) != nil
+                    || P384.Signing.PublicKey(certificate.publicKey) != nil
             else {
                 throw CAError(.invalidCAMaterial, "CA key of \(certificate.subject) must be ECDSA P-256 or P-384")
             }
-            guard let constraints = certificate.extensions[oid: .X509ExtensionID.basicConstraints], constraints.critical,
+            guard let constraints = certificate.extensions[oid: .X509ExtensionID.basicConstraints],
+                constraints.critical,
                 case .isCertificateAuthority? = try? certificate.extensions.basicConstraints
             else {
                 throw CAError(.invalidCAMaterial, "\(certificate.subject) lacks a critical BasicConstraints CA:TRUE")
@@ -109,7 +112,8 @@ extension CAMaterial {
         rootLifetime: TimeInterval = 10 * 365 * 86400, intermediateLifetime: TimeInterval = 3 * 365 * 86400
     ) throws(CAError) -> GeneratedCA {
         guard intermediateLifetime > 0, rootLifetime >= intermediateLifetime else {
-            throw CAError(.invalidConfiguration, "lifetimes must be positive and the root's at least the intermediate's")
+            throw CAError(
+                .invalidConfiguration, "lifetimes must be positive and the root's at least the intermediate's")
         }
         let start = CertificateAuthority.wholeSeconds(now)
         let rootKey = P384.Signing.PrivateKey()

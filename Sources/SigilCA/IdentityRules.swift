@@ -177,7 +177,9 @@ enum IdentityRules {
                 }
                 return text
             }
-            guard let object = value.objectValue else { throw CAError(.missingClaim, "\"\(path)\" is not an object path") }
+            guard let object = value.objectValue else {
+                throw CAError(.missingClaim, "\"\(path)\" is not an object path")
+            }
             current = object
         }
         throw CAError(.missingClaim, "issuer claim path is empty")

@@ -74,7 +74,8 @@ public struct OIDCIssuer: Hashable, Sendable {
         case .uri:
             let domain = subjectDomain ?? url
             guard let domainURL = URL(string: domain), domainURL.scheme != nil, let domainHost = domainURL.host else {
-                throw CAError(.invalidConfiguration, "uri subject domain must be a URL with a host, found \"\(domain)\"")
+                throw CAError(
+                    .invalidConfiguration, "uri subject domain must be a URL with a host, found \"\(domain)\"")
             }
             guard Self.lastTwoLabels(domainHost.lowercased()) == Self.lastTwoLabels(host.lowercased()) else {
                 throw CAError(

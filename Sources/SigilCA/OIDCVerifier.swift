@@ -133,7 +133,8 @@ public final class OIDCVerifier: Sendable {
             }
             guard key.algorithm == algorithm else {
                 throw CAError(
-                    .unsupportedAlgorithm, "key \"\(kid.prefix(100))\" is for \(key.algorithm), token says \(algorithm)")
+                    .unsupportedAlgorithm, "key \"\(kid.prefix(100))\" is for \(key.algorithm), token says \(algorithm)"
+                )
             }
             candidates = [key]
         } else {
@@ -187,16 +188,24 @@ public final class OIDCVerifier: Sendable {
             throw CAError(.missingClaim, "token has no \"exp\" claim")
         }
         guard now < exp + clockSkew else {
-            throw CAError(.expired, "token expired at \(Date(timeIntervalSince1970: exp)), now is \(Date(timeIntervalSince1970: now))")
+            throw CAError(
+                .expired,
+                "token expired at \(Date(timeIntervalSince1970: exp)), now is \(Date(timeIntervalSince1970: now))")
         }
         if let nbf = try Self.numericDate(claims, "nbf"), now + clockSkew < nbf {
-            throw CAError(.notYetValid, "token not valid before \(Date(timeIntervalSince1970: nbf)), now is \(Date(timeIntervalSince1970: now))")
+            throw CAError(
+                .notYetValid,
+                "token not valid before \(Date(timeIntervalSince1970: nbf)), now is \(Date(timeIntervalSince1970: now))"
+            )
         }
         guard let iat = try Self.numericDate(claims, "iat") else {
             throw CAError(.missingClaim, "token has no \"iat\" claim")
         }
         guard iat <= now + clockSkew else {
-            throw CAError(.notYetValid, "token issued in the future at \(Date(timeIntervalSince1970: iat)), now is \(Date(timeIntervalSince1970: now))")
+            throw CAError(
+                .notYetValid,
+                "token issued in the future at \(Date(timeIntervalSince1970: iat)), now is \(Date(timeIntervalSince1970: now))"
+            )
         }
     }
 

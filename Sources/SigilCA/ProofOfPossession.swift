@@ -38,9 +38,12 @@ public enum ProofOfPossession {
                     throw CAError(.malformedCSR, "PEM CSR is not UTF-8")
                 }
                 let document = try PEMDocument(pemString: text)
-                guard document.discriminator == "CERTIFICATE REQUEST" || document.discriminator == "NEW CERTIFICATE REQUEST"
+                guard
+                    document.discriminator == "CERTIFICATE REQUEST"
+                        || document.discriminator == "NEW CERTIFICATE REQUEST"
                 else {
-                    throw CAError(.malformedCSR, "expected a CERTIFICATE REQUEST PEM block, found \(document.discriminator)")
+                    throw CAError(
+                        .malformedCSR, "expected a CERTIFICATE REQUEST PEM block, found \(document.discriminator)")
                 }
                 csr = try CertificateSigningRequest(derEncoded: document.derBytes)
             } else {
@@ -94,7 +97,8 @@ public enum ProofOfPossession {
         try checkAlgorithm(key, kind == .ed25519 ? .ed25519 : algorithm, challengeForm: true)
         guard key.isValidSignature(signature, for: Array(challenge.utf8), signatureAlgorithm: algorithm) else {
             throw CAError(
-                .invalidProofOfPossession, "proof of possession is not a signature over the token's subject by this key")
+                .invalidProofOfPossession, "proof of possession is not a signature over the token's subject by this key"
+            )
         }
         return ProvenPublicKey(key)
     }
@@ -110,14 +114,16 @@ public enum ProofOfPossession {
         // (`subjectPublicKeyInfoBytes` is the SPKI's BIT STRING content).
         do {
             let rsa = try DER.parse(key.subjectPublicKeyInfoBytes)
-            guard case .constructed(let fields) = rsa.content, case let numbers = Array(fields), numbers.count == 2 else {
+            guard case .constructed(let fields) = rsa.content, case let numbers = Array(fields), numbers.count == 2
+            else {
                 throw CAError(.unsupportedKey, "public key is not ECDSA, Ed25519 or an RSAPublicKey")
             }
             let modulus = try ArraySlice<UInt8>(derEncoded: numbers[0])
             let exponent = try ArraySlice<UInt8>(derEncoded: numbers[1])
             let significant = modulus.drop { $0 == 0 }
             let leadingBits = significant.first.map { 8 - $0.leadingZeroBitCount } ?? 0
-            return .rsa(bits: max(0, significant.count - 1) * 8 + leadingBits, exponent: Array(exponent.drop { $0 == 0 }))
+            return .rsa(
+                bits: max(0, significant.count - 1) * 8 + leadingBits, exponent: Array(exponent.drop { $0 == 0 }))
         } catch let error as CAError {
             throw error
         } catch {
@@ -140,7 +146,8 @@ public enum ProofOfPossession {
         case .ed25519: allowed = algorithm == .ed25519
         case .rsa(let bits, let exponent):
             guard [2048, 3072, 4096].contains(bits), exponent == [0x01, 0x00, 0x01] else {
-                throw CAError(.unsupportedKey, "RSA key must be 2048, 3072 or 4096 bits with e = 65537, found \(bits) bits")
+                throw CAError(
+                    .unsupportedKey, "RSA key must be 2048, 3072 or 4096 bits with e = 65537, found \(bits) bits")
             }
             allowed = algorithm == .sha256WithRSAEncryption
         }
@@ -229,7 +236,9 @@ public struct SigningCertificateRequest: Hashable, Sendable {
                                 }
                                 request.publicKey = Array(content.utf8)
                             default:
-                                throw CAError(.malformedRequest, "\"publicKey\" has an unexpected field \"\(part.name.prefix(64))\"")
+                                throw CAError(
+                                    .malformedRequest,
+                                    "\"publicKey\" has an unexpected field \"\(part.name.prefix(64))\"")
                             }
                         }
                     case "proofOfPossession", "proof_of_possession":
@@ -238,11 +247,14 @@ public struct SigningCertificateRequest: Hashable, Sendable {
                         }
                         request.proofOfPossession = try protoBytes(text, "proofOfPossession")
                     default:
-                        throw CAError(.malformedRequest, "\"publicKeyRequest\" has an unexpected field \"\(field.name.prefix(64))\"")
+                        throw CAError(
+                            .malformedRequest,
+                            "\"publicKeyRequest\" has an unexpected field \"\(field.name.prefix(64))\"")
                     }
                 }
                 guard request.publicKey != nil, request.proofOfPossession != nil else {
-                    throw CAError(.malformedRequest, "\"publicKeyRequest\" needs \"publicKey.content\" and \"proofOfPossession\"")
+                    throw CAError(
+                        .malformedRequest, "\"publicKeyRequest\" needs \"publicKey.content\" and \"proofOfPossession\"")
                 }
             default:
                 throw CAError(.malformedRequest, "unexpected request field \"\(member.name.prefix(64))\"")

@@ -12,7 +12,9 @@ import Testing
 import X509
 
 /// A precertificate-shaped certificate signed by the test CA's intermediate, with the given extensions.
-private func certificate(_ ca: TestCA, extensions: [Certificate.Extension], signer: Certificate.PrivateKey? = nil) throws -> Certificate {
+private func certificate(_ ca: TestCA, extensions: [Certificate.Extension], signer: Certificate.PrivateKey? = nil)
+    throws -> Certificate
+{
     try Certificate(
         version: .v3, serialNumber: .init(), publicKey: Certificate.PublicKey(P256.Signing.PrivateKey().publicKey),
         notValidBefore: testNow, notValidAfter: testNow.addingTimeInterval(600), issuer: ca.intermediate.subject,
@@ -29,7 +31,9 @@ private struct FailingLogger: PrecertificateLogger {
     func log(_ entry: PrecertificateEntry) async throws -> UInt64 { throw Down() }
 }
 
-private func expectCTError(_ code: CTError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void) async {
+private func expectCTError(
+    _ code: CTError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async {
     do {
         try await body()
         Issue.record("expected CTError \(code)", sourceLocation: sourceLocation)
@@ -74,14 +78,18 @@ struct CTLogTests {
             _ = try await ca.ctLog.addPreChain(try certificate(ca, extensions: [soft]), chain: [ca.intermediate])
         }
         let valued = Certificate.Extension(oid: FulcioOID.precertificatePoison, critical: true, value: [0x04, 0x00])
-        await expectCTError(.malformedPoison) { _ = try Precertificate.tbsWithoutPoison(try certificate(ca, extensions: [valued])) }
+        await expectCTError(.malformedPoison) {
+            _ = try Precertificate.tbsWithoutPoison(try certificate(ca, extensions: [valued]))
+        }
     }
 
     @Test func aPrecertificateNotSignedByTheFirstChainCertificateIsRefused() async throws {
         let ca = try TestCA()
         let stranger = Certificate.PrivateKey(P384.Signing.PrivateKey())
         let precert = try certificate(ca, extensions: [Precertificate.poisonExtension], signer: stranger)
-        await expectCTError(.wrongIssuer) { _ = try await ca.ctLog.addPreChain(precert, chain: [ca.intermediate, ca.root]) }
+        await expectCTError(.wrongIssuer) {
+            _ = try await ca.ctLog.addPreChain(precert, chain: [ca.intermediate, ca.root])
+        }
         let good = try certificate(ca, extensions: [Precertificate.poisonExtension])
         await expectCTError(.wrongIssuer) { _ = try await ca.ctLog.addPreChain(good, chain: [ca.root]) }
         await expectCTError(.emptyChain) { _ = try await ca.ctLog.addPreChain(good, chain: []) }
@@ -92,9 +100,11 @@ struct CTLogTests {
         let down = CTLog(signingKey: ca.ctKey, logger: FailingLogger())
         let authority = CertificateAuthority(material: ca.generated.material, ctLog: down, clock: fixedClock)
         let identity = Identity.unchecked(
-            subjectAlternativeName: SubjectAlternativeName(kind: .email, value: "a@b.example"), issuer: "https://i.example")
+            subjectAlternativeName: SubjectAlternativeName(kind: .email, value: "a@b.example"),
+            issuer: "https://i.example")
         await expectCAError(.ctLogUnavailable) {
-            _ = try await authority.issue(for: identity, key: .unchecked(Certificate.PublicKey(P256.Signing.PrivateKey().publicKey)))
+            _ = try await authority.issue(
+                for: identity, key: .unchecked(Certificate.PublicKey(P256.Signing.PrivateKey().publicKey)))
         }
         #expect(FulcioHTTP.errorResponse(for: CAError(.ctLogUnavailable, "x")).status == 503)
     }
@@ -106,7 +116,8 @@ struct CAMaterialTests {
         let generated = try CAMaterial.generate(at: testNow, organization: "Example", commonName: "example")
         let pems = generated.material.certificatesPEM
         #expect(pems.count == 2)
-        let loaded = try CAMaterial(rootPEM: pems[1], intermediatePEM: pems[0], intermediateKeyPEM: generated.intermediateKeyPEM)
+        let loaded = try CAMaterial(
+            rootPEM: pems[1], intermediatePEM: pems[0], intermediateKeyPEM: generated.intermediateKeyPEM)
         #expect(loaded.root == generated.material.root)
         #expect(loaded.intermediate == generated.material.intermediate)
         #expect(generated.rootKeyPEM.hasPrefix("-----BEGIN PRIVATE KEY-----"))
@@ -120,7 +131,9 @@ struct CAMaterialTests {
         #expect(intermediate.extensions[oid: .X509ExtensionID.keyUsage]?.critical == true)
         #expect(try intermediate.extensions.extendedKeyUsage == ExtendedKeyUsage([.codeSigning]))
         #expect(try root.extensions.extendedKeyUsage == nil)
-        #expect(try intermediate.extensions.authorityKeyIdentifier?.keyIdentifier == root.extensions.subjectKeyIdentifier?.keyIdentifier)
+        #expect(
+            try intermediate.extensions.authorityKeyIdentifier?.keyIdentifier
+                == root.extensions.subjectKeyIdentifier?.keyIdentifier)
         #expect(root.notValidBefore == testNow)
         #expect(intermediate.notValidAfter <= root.notValidAfter)
         #expect("\(root.subject)".contains("example root"))
@@ -144,13 +157,16 @@ struct CAMaterialTests {
             _ = try CAMaterial(rootPEM: "x", intermediatePEM: aPEM[0], intermediateKeyPEM: a.intermediateKeyPEM)
         }
         await expectCAError(.invalidCAMaterial) {
-            _ = try CAMaterial(rootPEM: aPEM[1], intermediatePEM: aPEM[0], intermediateKeyPEM: "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----")
+            _ = try CAMaterial(
+                rootPEM: aPEM[1], intermediatePEM: aPEM[0],
+                intermediateKeyPEM: "-----BEGIN PRIVATE KEY-----\nAA==\n-----END PRIVATE KEY-----")
         }
         // An intermediate whose BasicConstraints is not critical (cryptography would refuse the chain).
         let rootKey = try Certificate.PrivateKey(pemEncoded: a.rootKeyPEM)
         let key = P384.Signing.PrivateKey()
         let soft = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: Certificate.PublicKey(key.publicKey), notValidBefore: testNow,
+            version: .v3, serialNumber: .init(), publicKey: Certificate.PublicKey(key.publicKey),
+            notValidBefore: testNow,
             notValidAfter: testNow.addingTimeInterval(86400), issuer: a.material.root.subject,
             subject: a.material.intermediate.subject, signatureAlgorithm: .ecdsaWithSHA384,
             extensions: try Certificate.Extensions {
@@ -160,13 +176,16 @@ struct CAMaterialTests {
         await expectCAError(.invalidCAMaterial) {
             _ = try CAMaterial(root: a.material.root, intermediate: soft, intermediateKey: Certificate.PrivateKey(key))
         }
-        await expectCAError(.invalidConfiguration) { _ = try CAMaterial.generate(at: testNow, rootLifetime: 10, intermediateLifetime: 20) }
+        await expectCAError(.invalidConfiguration) {
+            _ = try CAMaterial.generate(at: testNow, rootLifetime: 10, intermediateLifetime: 20)
+        }
     }
 
     @Test func serialsComeFromTheInjectedSourceNormalizedToAPositiveInteger() async throws {
         let ca = try TestCA()
         let identity = Identity.unchecked(
-            subjectAlternativeName: SubjectAlternativeName(kind: .uri, value: "https://ci.example/x"), issuer: "https://i.example")
+            subjectAlternativeName: SubjectAlternativeName(kind: .uri, value: "https://ci.example/x"),
+            issuer: "https://i.example")
         let key = ProvenPublicKey.unchecked(Certificate.PublicKey(P256.Signing.PrivateKey().publicKey))
         let cases: [([UInt8], [UInt8])] = [
             ([0xFF] + [UInt8](repeating: 0xAB, count: 19), [0x7F] + [UInt8](repeating: 0xAB, count: 19)),
@@ -193,25 +212,31 @@ struct CAMaterialTests {
         let later = testNow.addingTimeInterval(1234.75)
         let authority = CertificateAuthority(material: ca.generated.material, ctLog: ca.ctLog, clock: { later })
         let identity = Identity.unchecked(
-            subjectAlternativeName: SubjectAlternativeName(kind: .username, value: "alice!example.com"), issuer: "https://i.example")
+            subjectAlternativeName: SubjectAlternativeName(kind: .username, value: "alice!example.com"),
+            issuer: "https://i.example")
         let issued = try await authority.issue(
             for: identity, key: .unchecked(Certificate.PublicKey(P256.Signing.PrivateKey().publicKey)))
         #expect(issued.certificate.notValidBefore == testNow.addingTimeInterval(1234))
         #expect(issued.certificate.notValidAfter == testNow.addingTimeInterval(1234 + 600))
         // The username OtherName SAN reads back through SigilX509.
-        #expect(try FulcioIdentity.identity(of: issued.certificate) == SubjectAlternativeName(kind: .username, value: "alice!example.com"))
+        #expect(
+            try FulcioIdentity.identity(of: issued.certificate)
+                == SubjectAlternativeName(kind: .username, value: "alice!example.com"))
         _ = try await FulcioChainVerifier.verify(
-            leaf: issued.certificate, trustAnchors: [ca.root], intermediates: [ca.intermediate], at: testNow.addingTimeInterval(1300))
+            leaf: issued.certificate, trustAnchors: [ca.root], intermediates: [ca.intermediate],
+            at: testNow.addingTimeInterval(1300))
     }
 }
 
 @Suite("Fulcio HTTP mapping")
 struct FulcioHTTPTests {
     @Test(arguments: [
-        (CAError.Code.missingToken, 401, 16), (.malformedToken, 401, 16), (.badSignature, 401, 16), (.unknownKey, 401, 16),
+        (CAError.Code.missingToken, 401, 16), (.malformedToken, 401, 16), (.badSignature, 401, 16),
+        (.unknownKey, 401, 16),
         (.unsupportedAlgorithm, 401, 16), (.wrongIssuer, 401, 16), (.wrongAudience, 401, 16), (.expired, 401, 16),
         (.notYetValid, 401, 16), (.missingClaim, 401, 16), (.emailNotVerified, 401, 16), (.invalidSubject, 401, 16),
-        (.malformedRequest, 400, 3), (.malformedCSR, 400, 3), (.invalidProofOfPossession, 400, 3), (.unsupportedKey, 400, 3),
+        (.malformedRequest, 400, 3), (.malformedCSR, 400, 3), (.invalidProofOfPossession, 400, 3),
+        (.unsupportedKey, 400, 3),
         (.issuerKeysUnavailable, 503, 14), (.ctLogUnavailable, 503, 14),
         (.issuanceFailed, 500, 13), (.invalidCAMaterial, 500, 13), (.invalidConfiguration, 500, 13),
     ])
@@ -247,14 +272,18 @@ struct FulcioHTTPTests {
         await expectCAError(.malformedRequest) {
             _ = try await service.createSigningCertificate(authorization: "Bearer x", body: Array("{}".utf8))
         }
-        await expectCAError(.missingToken) { _ = try await service.createSigningCertificate(authorization: nil, body: csrRequestBody(pem)) }
+        await expectCAError(.missingToken) {
+            _ = try await service.createSigningCertificate(authorization: nil, body: csrRequestBody(pem))
+        }
         let expired = try await fixture.emailToken(["exp": .int(Int(testNow.timeIntervalSince1970) - 3600)])
         await expectCAError(.expired) {
-            _ = try await service.createSigningCertificate(authorization: "Bearer \(expired)", body: csrRequestBody(pem))
+            _ = try await service.createSigningCertificate(
+                authorization: "Bearer \(expired)", body: csrRequestBody(pem))
         }
         let garbageCSR = Array(#"{"certificateSigningRequest":"AAAA"}"#.utf8)
         await expectCAError(.malformedCSR) {
-            _ = try await service.createSigningCertificate(authorization: "Bearer \(try await fixture.emailToken())", body: garbageCSR)
+            _ = try await service.createSigningCertificate(
+                authorization: "Bearer \(try await fixture.emailToken())", body: garbageCSR)
         }
         #expect(await ca.ctLogStore.records.isEmpty)
     }

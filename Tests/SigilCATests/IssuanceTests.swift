@@ -20,7 +20,8 @@ func issueThroughService(
     let (key, pem) = try sigstorePythonStyleCSR()
     let bearer: String
     if let token { bearer = token } else { bearer = try await fixture.emailToken() }
-    let issued = try await service.createSigningCertificate(authorization: "Bearer \(bearer)", body: csrRequestBody(pem))
+    let issued = try await service.createSigningCertificate(
+        authorization: "Bearer \(bearer)", body: csrRequestBody(pem))
     return (issued, FulcioHTTP.signingCertificateResponse(issued), key)
 }
 
@@ -37,14 +38,18 @@ func certificatesOfResponse(_ body: [UInt8]) throws -> [String] {
 }
 
 /// Runs the committed Python `cryptography` check on a chain; returns its exit status and JSON report.
-func pythonCheck(chainPEM: String, at time: Date, san: String, issuer: String) throws -> (status: Int32, report: String) {
+func pythonCheck(chainPEM: String, at time: Date, san: String, issuer: String) throws -> (status: Int32, report: String)
+{
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let chainURL = directory.appendingPathComponent("chain.pem")
     try Data(chainPEM.utf8).write(to: chainURL)
     let result = try run(
         "/usr/bin/env",
-        ["python3", Fixtures.url("ca/check_chain.py").path, chainURL.path, String(Int(time.timeIntervalSince1970)), san, issuer])
+        [
+            "python3", Fixtures.url("ca/check_chain.py").path, chainURL.path, String(Int(time.timeIntervalSince1970)),
+            san, issuer,
+        ])
     return (result.status, result.output + result.error)
 }
 
@@ -70,7 +75,8 @@ struct IssuanceTests {
             in: leaf, issuer: verified.issuer, logs: [try ca.ctLog.verificationKey()], at: [testNow])
         #expect(scts.count == 1)
         #expect(scts[0].sct == issued.signedCertificateTimestamp)
-        #expect(try FulcioIdentity.identity(of: leaf) == SubjectAlternativeName(kind: .email, value: "alice@example.com"))
+        #expect(
+            try FulcioIdentity.identity(of: leaf) == SubjectAlternativeName(kind: .email, value: "alice@example.com"))
         let extensions = try FulcioExtensions(leaf)
         #expect(extensions.issuer == "https://accounts.example.com")
         #expect(extensions.issuerV2 == "https://accounts.example.com")
@@ -89,7 +95,9 @@ struct IssuanceTests {
             try leaf.extensions.authorityKeyIdentifier?.keyIdentifier
                 == ca.intermediate.extensions.subjectKeyIdentifier?.keyIdentifier)
         #expect(try leaf.extensions.subjectKeyIdentifier == SubjectKeyIdentifier(hash: leaf.publicKey))
-        #expect(leaf.extensions[oid: FulcioOID.issuer].map { Array($0.value) } == Array("https://accounts.example.com".utf8))
+        #expect(
+            leaf.extensions[oid: FulcioOID.issuer].map { Array($0.value) } == Array("https://accounts.example.com".utf8)
+        )
         #expect(leaf.extensions[oid: FulcioOID.precertificatePoison] == nil)
         #expect(leaf.extensions.last?.oid == FulcioOID.sctList)
         #expect(leaf.serialNumber.bytes.count <= 20 && (leaf.serialNumber.bytes.first ?? 0) & 0x80 == 0)
@@ -118,7 +126,8 @@ struct IssuanceTests {
         let (issued, _, _) = try await issueThroughService(fixture, ca)
         let stranger = try CTLogKey(subjectPublicKeyInfo: Array(P256.Signing.PrivateKey().publicKey.derRepresentation))
         let unknown = #expect(throws: X509Error.self) {
-            _ = try SCTVerifier.verifyEmbeddedSCTs(in: issued.certificate, issuer: ca.intermediate, logs: [stranger], at: [testNow])
+            _ = try SCTVerifier.verifyEmbeddedSCTs(
+                in: issued.certificate, issuer: ca.intermediate, logs: [stranger], at: [testNow])
         }
         #expect(unknown?.code == .sctUnknownLog)
         // Wrong issuer key hash: the root is not the leaf's issuer.
@@ -152,7 +161,8 @@ struct IssuanceTests {
         let tokens: [String] = [
             try await fixture.emailToken(),
             try await fixture.github.token(fixture.github.claims(OIDCFixture.githubClaims), kid: fixture.github.rsaKID),
-            try await fixture.kubernetes.token(fixture.kubernetes.claims(["sub": .string("system:serviceaccount:ns:sa")])),
+            try await fixture.kubernetes.token(
+                fixture.kubernetes.claims(["sub": .string("system:serviceaccount:ns:sa")])),
             try await fixture.spiffe.token(fixture.spiffe.claims(["sub": .string("spiffe://example.org/w")])),
             try await fixture.uri.token(fixture.uri.claims(["sub": .string("https://ci.example.com/p/1")])),
         ]
@@ -199,8 +209,13 @@ struct IssuanceTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let keyPath = directory.appendingPathComponent("key.pem").path
         let csrPath = directory.appendingPathComponent("csr.pem").path
-        #expect(try run("/usr/bin/env", ["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]).status == 0)
-        #expect(try run("/usr/bin/env", ["openssl", "req", "-new", "-key", keyPath, "-subj", "/", "-out", csrPath]).status == 0)
+        #expect(
+            try run(
+                "/usr/bin/env", ["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]
+            ).status == 0)
+        #expect(
+            try run("/usr/bin/env", ["openssl", "req", "-new", "-key", keyPath, "-subj", "/", "-out", csrPath]).status
+                == 0)
         let csrPEM = try String(contentsOfFile: csrPath, encoding: .utf8)
         let service = FulcioService(verifier: fixture.verifier, authority: ca.authority)
         let issued = try await service.createSigningCertificate(
@@ -233,7 +248,8 @@ struct IssuanceTests {
         let leafKey = Certificate.PublicKey(P256.Signing.PrivateKey().publicKey)
         for breakage in ["no AKI", "SAN not critical"] {
             let aki = try Certificate.Extension(
-                AuthorityKeyIdentifier(keyIdentifier: try ca.intermediate.extensions.subjectKeyIdentifier?.keyIdentifier),
+                AuthorityKeyIdentifier(
+                    keyIdentifier: try ca.intermediate.extensions.subjectKeyIdentifier?.keyIdentifier),
                 critical: false)
             let san = try Certificate.Extension(
                 SubjectAlternativeNames([.rfc822Name("alice@example.com")]), critical: breakage != "SAN not critical")
@@ -249,9 +265,12 @@ struct IssuanceTests {
             extensions += try fulcio.certificateExtensions()
             let leaf = try Certificate(
                 version: .v3, serialNumber: .init(), publicKey: leafKey, notValidBefore: testNow,
-                notValidAfter: testNow.addingTimeInterval(600), issuer: ca.intermediate.subject, subject: DistinguishedName(),
-                signatureAlgorithm: .ecdsaWithSHA384, extensions: try Certificate.Extensions(extensions), issuerPrivateKey: key)
-            let pem = try [leaf, ca.intermediate, ca.root].map { try $0.serializeAsPEM().pemString }.joined(separator: "\n")
+                notValidAfter: testNow.addingTimeInterval(600), issuer: ca.intermediate.subject,
+                subject: DistinguishedName(),
+                signatureAlgorithm: .ecdsaWithSHA384, extensions: try Certificate.Extensions(extensions),
+                issuerPrivateKey: key)
+            let pem = try [leaf, ca.intermediate, ca.root].map { try $0.serializeAsPEM().pemString }.joined(
+                separator: "\n")
             let result = try pythonCheck(
                 chainPEM: pem, at: testNow.addingTimeInterval(60), san: "alice@example.com",
                 issuer: "https://accounts.example.com")
@@ -271,13 +290,17 @@ struct IssuanceTests {
         for (pem, path) in zip(pems, paths) { try Data(pem.utf8).write(to: URL(fileURLWithPath: path)) }
         let inside = try run(
             "/usr/bin/env",
-            ["openssl", "verify", "-CAfile", paths[2], "-untrusted", paths[1], "-purpose", "any",
-             "-attime", String(Int(testNow.timeIntervalSince1970) + 300), paths[0]])
+            [
+                "openssl", "verify", "-CAfile", paths[2], "-untrusted", paths[1], "-purpose", "any",
+                "-attime", String(Int(testNow.timeIntervalSince1970) + 300), paths[0],
+            ])
         #expect(inside.status == 0, "\(inside.output)\(inside.error)")
         let after = try run(
             "/usr/bin/env",
-            ["openssl", "verify", "-CAfile", paths[2], "-untrusted", paths[1],
-             "-attime", String(Int(testNow.timeIntervalSince1970) + 3600), paths[0]])
+            [
+                "openssl", "verify", "-CAfile", paths[2], "-untrusted", paths[1],
+                "-attime", String(Int(testNow.timeIntervalSince1970) + 3600), paths[0],
+            ])
         #expect(after.status != 0)
     }
 

@@ -42,7 +42,8 @@ struct OIDCFixture {
         }
     }
 
-    func emailToken(_ extra: [String: Claim] = [:], removing: [String] = [], kid: String? = nil) async throws -> String {
+    func emailToken(_ extra: [String: Claim] = [:], removing: [String] = [], kid: String? = nil) async throws -> String
+    {
         var claims: [String: Claim] = ["email": .string("alice@example.com"), "email_verified": .bool(true)]
         for (name, value) in extra { claims[name] = value }
         return try await email.token(email.claims(claims, removing: removing), kid: kid)
@@ -154,27 +155,36 @@ struct OIDCVerifierTests {
         let token = try await fixture.kubernetes.token(
             fixture.kubernetes.claims([
                 "sub": .string("system:serviceaccount:build:signer"),
-                "kubernetes.io": .object(["namespace": .string("build"), "serviceaccount": .object(["name": .string("signer")])]),
+                "kubernetes.io": .object([
+                    "namespace": .string("build"), "serviceaccount": .object(["name": .string("signer")]),
+                ]),
             ]))
         let identity = try await fixture.verifier.verify(token)
         #expect(
             identity.subjectAlternativeName
-                == SubjectAlternativeName(kind: .uri, value: "https://kubernetes.io/namespaces/build/serviceaccounts/signer"))
+                == SubjectAlternativeName(
+                    kind: .uri, value: "https://kubernetes.io/namespaces/build/serviceaccounts/signer"))
         #expect(identity.extensions.issuer == kubernetesIssuerURL)
     }
 
     @Test func aSPIFFETokenInTheTrustDomainYieldsTheSPIFFEID() async throws {
         let fixture = try await OIDCFixture()
-        let token = try await fixture.spiffe.token(fixture.spiffe.claims(["sub": .string("spiffe://example.org/ns/prod/sa/signer")]))
+        let token = try await fixture.spiffe.token(
+            fixture.spiffe.claims(["sub": .string("spiffe://example.org/ns/prod/sa/signer")]))
         let identity = try await fixture.verifier.verify(token)
-        #expect(identity.subjectAlternativeName == SubjectAlternativeName(kind: .uri, value: "spiffe://example.org/ns/prod/sa/signer"))
+        #expect(
+            identity.subjectAlternativeName
+                == SubjectAlternativeName(kind: .uri, value: "spiffe://example.org/ns/prod/sa/signer"))
     }
 
     @Test func aURITokenUnderTheSubjectDomainYieldsTheURI() async throws {
         let fixture = try await OIDCFixture()
-        let token = try await fixture.uri.token(fixture.uri.claims(["sub": .string("https://ci.example.com/pipelines/7")]))
+        let token = try await fixture.uri.token(
+            fixture.uri.claims(["sub": .string("https://ci.example.com/pipelines/7")]))
         let identity = try await fixture.verifier.verify(token)
-        #expect(identity.subjectAlternativeName == SubjectAlternativeName(kind: .uri, value: "https://ci.example.com/pipelines/7"))
+        #expect(
+            identity.subjectAlternativeName
+                == SubjectAlternativeName(kind: .uri, value: "https://ci.example.com/pipelines/7"))
         #expect(identity.challenge == "https://ci.example.com/pipelines/7")
     }
 
@@ -182,8 +192,13 @@ struct OIDCVerifierTests {
         let fixture = try await OIDCFixture()
         let unnamed = JWTKeyCollection()
         await unnamed.add(ecdsa: fixture.email.ecKey)
-        let token = try await unnamed.sign(Claims(fixture.email.claims(["email": .string("alice@example.com"), "email_verified": .bool(true)])))
-        #expect(!String(decoding: try #require(Data(base64Encoded: padded(String(token.split(separator: ".")[0])))), as: UTF8.self).contains("kid"))
+        let token = try await unnamed.sign(
+            Claims(fixture.email.claims(["email": .string("alice@example.com"), "email_verified": .bool(true)])))
+        #expect(
+            !String(
+                decoding: try #require(Data(base64Encoded: padded(String(token.split(separator: ".")[0])))),
+                as: UTF8.self
+            ).contains("kid"))
         let identity = try await fixture.verifier.verify(token)
         #expect(identity.subjectAlternativeName.value == "alice@example.com")
     }
@@ -202,9 +217,13 @@ struct OIDCVerifierTests {
 
     @Test func aBadJWKSLeavesTheOldKeysInPlace() async throws {
         let fixture = try await OIDCFixture()
-        for bad in [#"{"keys":[]}"#, #"{"keys":[{"kty":"oct","k":"AAAA"}]}"#, "not json", #"{"keys":{}}"#,
-                    #"{"keys":[{"kty":"EC","crv":"P-256","kid":"a","x":"AAAA"}]}"#] {
-            await expectCAError(.invalidConfiguration) { try await fixture.verifier.setKeys(jwksJSON: bad, for: emailIssuerURL) }
+        for bad in [
+            #"{"keys":[]}"#, #"{"keys":[{"kty":"oct","k":"AAAA"}]}"#, "not json", #"{"keys":{}}"#,
+            #"{"keys":[{"kty":"EC","crv":"P-256","kid":"a","x":"AAAA"}]}"#,
+        ] {
+            await expectCAError(.invalidConfiguration) {
+                try await fixture.verifier.setKeys(jwksJSON: bad, for: emailIssuerURL)
+            }
         }
         _ = try await fixture.verifier.verify(try await fixture.emailToken())
     }
@@ -219,10 +238,15 @@ struct OIDCVerifierTests {
     @Test func issuerConfigurationIsValidated() {
         #expect(throws: CAError.self) { try OIDCIssuer(url: "not a url", kind: .email) }
         #expect(throws: CAError.self) { try OIDCIssuer(url: "ftp://x.example", kind: .email) }
-        #expect(throws: CAError.self) { try OIDCIssuer(url: "https://a.example.com", kind: .uri, subjectDomain: "https://evil.test") }
-        #expect(throws: CAError.self) { try OIDCIssuer(url: "https://a.example.com", kind: .spiffe, subjectDomain: "Bad Domain") }
+        #expect(throws: CAError.self) {
+            try OIDCIssuer(url: "https://a.example.com", kind: .uri, subjectDomain: "https://evil.test")
+        }
+        #expect(throws: CAError.self) {
+            try OIDCIssuer(url: "https://a.example.com", kind: .spiffe, subjectDomain: "Bad Domain")
+        }
         #expect(throws: CAError.self) { try OIDCIssuer(url: "https://a.example.com", kind: .email, clientID: "") }
-        #expect((try? OIDCIssuer(url: "https://a.example.com", kind: .uri, subjectDomain: "https://b.example.com")) != nil)
+        #expect(
+            (try? OIDCIssuer(url: "https://a.example.com", kind: .uri, subjectDomain: "https://b.example.com")) != nil)
         #expect(OIDCIssuer.Kind(configName: "github-workflow") == .githubWorkflow)
         #expect(OIDCIssuer.Kind(configName: "username") == nil)
     }
@@ -252,12 +276,16 @@ struct RejectionCase: Sendable, CustomTestStringConvertible {
 let rejectionCases: [RejectionCase] = [
     RejectionCase(name: "claims changed after signing", code: .badSignature) { fixture in
         let token = try await fixture.emailToken()
-        let forged = base64URL(Data(#"{"iss":"\#(emailIssuerURL)","aud":"sigstore","sub":"x","email":"mallory@example.com","email_verified":true,"iat":1789999940,"exp":1790000540}"#.utf8))
+        let forged = base64URL(
+            Data(
+                #"{"iss":"\#(emailIssuerURL)","aud":"sigstore","sub":"x","email":"mallory@example.com","email_verified":true,"iat":1789999940,"exp":1790000540}"#
+                    .utf8))
         return replacingPart(token, 1, with: forged)
     },
     RejectionCase(name: "signed by another key under a known kid", code: .badSignature) { fixture in
         let impostor = try await TestOIDCIssuer(url: emailIssuerURL)
-        return try await impostor.token(impostor.claims(["email": .string("alice@example.com"), "email_verified": .bool(true)]))
+        return try await impostor.token(
+            impostor.claims(["email": .string("alice@example.com"), "email_verified": .bool(true)]))
     },
     RejectionCase(name: "RS256 signature bit flip", code: .badSignature) { fixture in
         let token = try await fixture.emailToken(kid: fixture.email.rsaKID)
@@ -267,7 +295,8 @@ let rejectionCases: [RejectionCase] = [
     },
     RejectionCase(name: "unknown kid", code: .unknownKey) { fixture in
         let stranger = try await TestOIDCIssuer(url: emailIssuerURL, ecKID: "not-in-jwks")
-        return try await stranger.token(stranger.claims(["email": .string("alice@example.com"), "email_verified": .bool(true)]))
+        return try await stranger.token(
+            stranger.claims(["email": .string("alice@example.com"), "email_verified": .bool(true)]))
     },
     RejectionCase(name: "kid of an RSA key on an ES256 token", code: .unsupportedAlgorithm) { fixture in
         let token = try await fixture.emailToken()
@@ -294,7 +323,10 @@ let rejectionCases: [RejectionCase] = [
     },
     RejectionCase(name: "no aud", code: .missingClaim) { fixture in try await fixture.emailToken(removing: ["aud"]) },
     RejectionCase(name: "expired an hour ago", code: .expired) { fixture in
-        try await fixture.emailToken(["exp": .int(Int(testNow.timeIntervalSince1970) - 3600), "iat": .int(Int(testNow.timeIntervalSince1970) - 7200)])
+        try await fixture.emailToken([
+            "exp": .int(Int(testNow.timeIntervalSince1970) - 3600),
+            "iat": .int(Int(testNow.timeIntervalSince1970) - 7200),
+        ])
     },
     RejectionCase(name: "expired just beyond the skew", code: .expired) { fixture in
         try await fixture.emailToken(["exp": .int(Int(testNow.timeIntervalSince1970) - 31)])
@@ -337,10 +369,11 @@ let rejectionCases: [RejectionCase] = [
         try await fixture.kubernetes.token(fixture.kubernetes.claims(["sub": .string("system:node:worker-1")]))
     },
     RejectionCase(name: "Kubernetes claim disagreeing with sub", code: .invalidSubject) { fixture in
-        try await fixture.kubernetes.token(fixture.kubernetes.claims([
-            "sub": .string("system:serviceaccount:build:signer"),
-            "kubernetes.io": .object(["namespace": .string("prod")]),
-        ]))
+        try await fixture.kubernetes.token(
+            fixture.kubernetes.claims([
+                "sub": .string("system:serviceaccount:build:signer"),
+                "kubernetes.io": .object(["namespace": .string("prod")]),
+            ]))
     },
     RejectionCase(name: "SPIFFE ID of another trust domain", code: .invalidSubject) { fixture in
         try await fixture.spiffe.token(fixture.spiffe.claims(["sub": .string("spiffe://evil.example/ns/prod")]))
@@ -403,7 +436,8 @@ struct OIDCRejectionTests {
     @Test func aTokenForAnIssuerWithoutKeysIsUnavailableNotUnauthorized() async throws {
         let issuer = try await TestOIDCIssuer(url: emailIssuerURL)
         let verifier = try OIDCVerifier(issuers: [try OIDCIssuer(url: emailIssuerURL, kind: .email)], clock: fixedClock)
-        let token = try await issuer.token(issuer.claims(["email": .string("a@b.example"), "email_verified": .bool(true)]))
+        let token = try await issuer.token(
+            issuer.claims(["email": .string("a@b.example"), "email_verified": .bool(true)]))
         await expectCAError(.issuerKeysUnavailable) { _ = try await verifier.verify(token) }
     }
 

@@ -51,10 +51,15 @@ struct ProofOfPossessionTests {
         (["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024"], "-sha256", CAError.Code.malformedCSR),
         (["ecparam", "-name", "prime256v1", "-genkey", "-noout"], "-sha384", CAError.Code.unsupportedKey),
         (["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"], "-sha512", CAError.Code.unsupportedKey),
-        (["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_keygen_pubexp:3"], "-sha256",
-         CAError.Code.unsupportedKey),
+        (
+            ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-pkeyopt", "rsa_keygen_pubexp:3"],
+            "-sha256",
+            CAError.Code.unsupportedKey
+        ),
     ])
-    func keysAndAlgorithmsOutsideTheRegistryAreRefused(_ key: [String], _ digest: String, _ code: CAError.Code) async throws {
+    func keysAndAlgorithmsOutsideTheRegistryAreRefused(_ key: [String], _ digest: String, _ code: CAError.Code)
+        async throws
+    {
         let csr = try opensslCSR(keyArguments: key, digest: digest)
         await expectCAError(code) { _ = try ProofOfPossession.verify(csr: csr) }
     }
@@ -70,7 +75,9 @@ struct ProofOfPossessionTests {
         der[keyOffset + keyBytes.count - 5] ^= 0x01
         await expectCAError(.malformedCSR) {
             // A flipped coordinate is usually off the curve; then the CSR does not parse.
-            do { _ = try ProofOfPossession.verify(csr: der) } catch let error as CAError where error.code == .invalidProofOfPossession {
+            do { _ = try ProofOfPossession.verify(csr: der) } catch let error as CAError
+                where error.code == .invalidProofOfPossession
+            {
                 throw CAError(.malformedCSR, "counted as malformed for this table")
             }
         }
@@ -92,10 +99,13 @@ struct ProofOfPossessionTests {
         let forged = try CertificateSigningRequest(
             version: csr.version, subject: csr.subject, publicKey: csr.publicKey, attributes: csr.attributes,
             signatureAlgorithm: .ecdsaWithSHA256,
-            signature: try Certificate.PrivateKey(other).sign(bytes: Array(info.encodedBytes), signatureAlgorithm: .ecdsaWithSHA256))
+            signature: try Certificate.PrivateKey(other).sign(
+                bytes: Array(info.encodedBytes), signatureAlgorithm: .ecdsaWithSHA256))
         var serializer = DER.Serializer()
         try serializer.serialize(forged)
-        await expectCAError(.invalidProofOfPossession) { _ = try ProofOfPossession.verify(csr: serializer.serializedBytes) }
+        await expectCAError(.invalidProofOfPossession) {
+            _ = try ProofOfPossession.verify(csr: serializer.serializedBytes)
+        }
     }
 
     @Test func malformedCSRsAreMalformed() async throws {
@@ -116,25 +126,35 @@ struct ProofOfPossessionTests {
     @Test func aSignatureOverTheChallengeProvesAPublicKey() async throws {
         let p256 = P256.Signing.PrivateKey()
         let proof = Array(try p256.signature(for: Array("sub-1".utf8)).derRepresentation)
-        let proven = try ProofOfPossession.verify(publicKey: Array(p256.publicKey.pemRepresentation.utf8), signature: proof, challenge: "sub-1")
+        let proven = try ProofOfPossession.verify(
+            publicKey: Array(p256.publicKey.pemRepresentation.utf8), signature: proof, challenge: "sub-1")
         #expect(proven.publicKey == Certificate.PublicKey(p256.publicKey))
-        #expect(try ProofOfPossession.verify(publicKey: Array(p256.publicKey.derRepresentation), signature: proof, challenge: "sub-1").publicKey == proven.publicKey)
+        #expect(
+            try ProofOfPossession.verify(
+                publicKey: Array(p256.publicKey.derRepresentation), signature: proof, challenge: "sub-1"
+            ).publicKey == proven.publicKey)
         let p384 = P384.Signing.PrivateKey()
         let proof384 = Array(try p384.signature(for: SHA256.hash(data: Array("sub-1".utf8))).derRepresentation)
-        _ = try ProofOfPossession.verify(publicKey: Array(p384.publicKey.derRepresentation), signature: proof384, challenge: "sub-1")
+        _ = try ProofOfPossession.verify(
+            publicKey: Array(p384.publicKey.derRepresentation), signature: proof384, challenge: "sub-1")
         let ed = Curve25519.Signing.PrivateKey()
         let proofEd = Array(try ed.signature(for: Array("sub-1".utf8)))
         _ = try ProofOfPossession.verify(
-            publicKey: try Certificate.PublicKey(ed.publicKey).serializeAsPEM().derBytes, signature: proofEd, challenge: "sub-1")
+            publicKey: try Certificate.PublicKey(ed.publicKey).serializeAsPEM().derBytes, signature: proofEd,
+            challenge: "sub-1")
 
         await expectCAError(.invalidProofOfPossession) {
-            _ = try ProofOfPossession.verify(publicKey: Array(p256.publicKey.derRepresentation), signature: proof, challenge: "sub-2")
+            _ = try ProofOfPossession.verify(
+                publicKey: Array(p256.publicKey.derRepresentation), signature: proof, challenge: "sub-2")
         }
         await expectCAError(.invalidProofOfPossession) {
-            _ = try ProofOfPossession.verify(publicKey: Array(P256.Signing.PrivateKey().publicKey.derRepresentation), signature: proof, challenge: "sub-1")
+            _ = try ProofOfPossession.verify(
+                publicKey: Array(P256.Signing.PrivateKey().publicKey.derRepresentation), signature: proof,
+                challenge: "sub-1")
         }
         await expectCAError(.invalidProofOfPossession) {
-            _ = try ProofOfPossession.verify(publicKey: Array(p256.publicKey.derRepresentation), signature: [0x30, 0x00], challenge: "sub-1")
+            _ = try ProofOfPossession.verify(
+                publicKey: Array(p256.publicKey.derRepresentation), signature: [0x30, 0x00], challenge: "sub-1")
         }
         await expectCAError(.malformedRequest) {
             _ = try ProofOfPossession.verify(publicKey: Array("not a key".utf8), signature: proof, challenge: "sub-1")
@@ -153,7 +173,8 @@ struct SigningCertificateRequestTests {
     }
 
     @Test func thePublicKeyFormAndSnakeCaseNamesParse() throws {
-        let body = #"{"credentials":{"oidc_identity_token":"t.o.k"},"public_key_request":{"public_key":{"algorithm":"ECDSA","content":"PEM"},"proof_of_possession":"AQID"}}"#
+        let body =
+            #"{"credentials":{"oidc_identity_token":"t.o.k"},"public_key_request":{"public_key":{"algorithm":"ECDSA","content":"PEM"},"proof_of_possession":"AQID"}}"#
         let request = try SigningCertificateRequest.parse(json: Array(body.utf8))
         #expect(request.identityToken == "t.o.k")
         #expect(request.publicKey == Array("PEM".utf8))

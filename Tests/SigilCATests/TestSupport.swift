@@ -84,12 +84,14 @@ struct TestOIDCIssuer: Sendable {
         var keys: [String] = []
         if includeEC, let parameters = ecKey.parameters {
             keys.append(
-                #"{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"\#(ecKID)","x":"\#(parameters.x)","y":"\#(parameters.y)"}"#)
+                #"{"kty":"EC","crv":"P-256","use":"sig","alg":"ES256","kid":"\#(ecKID)","x":"\#(parameters.x)","y":"\#(parameters.y)"}"#
+            )
         }
         if includeRSA {
             let primitives = try rsaKey.publicKey.getKeyPrimitives()
             keys.append(
-                #"{"kty":"RSA","use":"sig","alg":"RS256","kid":"\#(rsaKID)","n":"\#(base64URL(primitives.modulus))","e":"\#(base64URL(primitives.publicExponent))"}"#)
+                #"{"kty":"RSA","use":"sig","alg":"RS256","kid":"\#(rsaKID)","n":"\#(base64URL(primitives.modulus))","e":"\#(base64URL(primitives.publicExponent))"}"#
+            )
         }
         return #"{"keys":[\#(keys.joined(separator: ","))]}"#
     }
@@ -163,7 +165,9 @@ func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, 
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (
+        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
+    )
 }
 
 /// A temporary directory removed when the returned closure is called.
