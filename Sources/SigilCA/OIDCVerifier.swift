@@ -112,6 +112,10 @@ public final class OIDCVerifier: Sendable {
                 .unsupportedAlgorithm,
                 "expected alg in \(Self.supportedAlgorithms.sorted()), found \"\(algorithm.prefix(32))\"")
         }
+        // SPEC: RFC 7515 §4.1.11: a JWS with critical header extensions we do not implement must be refused
+        guard jws.header["crit"] == nil else {
+            throw CAError(.malformedToken, "token header has \"crit\" extensions, none are supported")
+        }
         // SPEC: OIDC Core §3.1.3.7 step 2: iss exactly equals a configured issuer (read unverified, to pick keys)
         guard let claimedIssuer = jws.claims["iss"]?.stringValue else {
             throw CAError(.missingClaim, "token has no \"iss\" string claim")
@@ -242,6 +246,9 @@ struct VerificationKey: Sendable {
             }
             kid = text
         }
+        guard jwk["d"] == nil else {
+            throw CAError(.invalidConfiguration, "JWKS key \(index) is a private key")
+        }
         let declared = jwk["alg"]?.stringValue
         let identifier = JWKIdentifier(string: kid ?? "sigil-unnamed-key")
         let key: JWK
@@ -264,9 +271,6 @@ struct VerificationKey: Sendable {
             if let declared, declared != algorithm { return nil }
             guard let x = jwk["x"]?.stringValue, let y = jwk["y"]?.stringValue else {
                 throw CAError(.invalidConfiguration, "EC JWKS key \(index) lacks \"x\" or \"y\"")
-            }
-            guard jwk["d"] == nil else {
-                throw CAError(.invalidConfiguration, "JWKS key \(index) is a private key")
             }
             key = JWK.ecdsa(JWK.Algorithm(rawValue: algorithm), identifier: identifier, x: x, y: y, curve: curve)
         default:

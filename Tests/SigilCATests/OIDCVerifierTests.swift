@@ -220,6 +220,7 @@ struct OIDCVerifierTests {
         for bad in [
             #"{"keys":[]}"#, #"{"keys":[{"kty":"oct","k":"AAAA"}]}"#, "not json", #"{"keys":{}}"#,
             #"{"keys":[{"kty":"EC","crv":"P-256","kid":"a","x":"AAAA"}]}"#,
+            #"{"keys":[{"kty":"RSA","kid":"r","n":"AQAB","e":"AQAB","d":"AQAB"}]}"#,
         ] {
             await expectCAError(.invalidConfiguration) {
                 try await fixture.verifier.setKeys(jwksJSON: bad, for: emailIssuerURL)
@@ -310,6 +311,10 @@ let rejectionCases: [RejectionCase] = [
     RejectionCase(name: "alg HS256", code: .unsupportedAlgorithm) { fixture in
         let token = try await fixture.emailToken()
         return replacingPart(token, 0, with: base64URL(Data(#"{"alg":"HS256","kid":"ec-1"}"#.utf8)))
+    },
+    RejectionCase(name: "critical header extension", code: .malformedToken) { fixture in
+        let token = try await fixture.emailToken()
+        return replacingPart(token, 0, with: base64URL(Data(#"{"alg":"ES256","kid":"ec-1","crit":["exp"],"exp":1}"#.utf8)))
     },
     RejectionCase(name: "issuer not configured", code: .wrongIssuer) { fixture in
         try await fixture.emailToken(["iss": .string("https://accounts.example.com/")])
