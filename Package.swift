@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "SigilCA",
-            dependencies: ["SigilCT", "SigilX509", "SigilBundle", crypto, asn1, x509, jwtKit],
+            dependencies: ["SigilCT", "SigilX509", "SigilBundle", "SigilTlog", crypto, asn1, x509, jwtKit],
             swiftSettings: strict
         ),
         .target(
@@ -136,7 +136,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilCATests",
-            dependencies: ["SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTesting", crypto, asn1, x509, jwtKit],
+            dependencies: ["SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTlog", "SigilTesting", crypto, asn1, x509, jwtKit],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,1 +1,0 @@
-// SigilCA: placeholder until its first file lands.

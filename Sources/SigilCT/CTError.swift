@@ -1,0 +1,44 @@
+// Errors of the CT precertificate flow: a struct with an extensible code (STYLE.md habit 6).
+
+/// Why a precertificate was refused or could not be logged. Tests match on `code`; `reason` says what was
+/// expected and what was found.
+public struct CTError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What kind of failure this is. New codes may be added; switch with a `default`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Backing: String, Hashable, Sendable {
+            case malformedPrecertificate, missingPoison, malformedPoison, emptyChain, wrongIssuer,
+                logUnavailable, signingFailed
+        }
+
+        private let backing: Backing
+        private init(_ backing: Backing) { self.backing = backing }
+
+        /// The precertificate (or an issuer certificate) is not a well-formed DER certificate, or its
+        /// TBSCertificate cannot be re-encoded.
+        public static let malformedPrecertificate = Code(.malformedPrecertificate)
+        /// The certificate has no precertificate poison extension (1.3.6.1.4.1.11129.2.4.3), or more than one.
+        public static let missingPoison = Code(.missingPoison)
+        /// The poison extension is not critical, or its value is not an ASN.1 NULL (RFC 6962 §3.1).
+        public static let malformedPoison = Code(.malformedPoison)
+        /// No issuer certificate was given with the precertificate.
+        public static let emptyChain = Code(.emptyChain)
+        /// The precertificate's signature does not verify with the first chain certificate's key.
+        public static let wrongIssuer = Code(.wrongIssuer)
+        /// The precertificate logger failed (storage down, overloaded): retry later.
+        public static let logUnavailable = Code(.logUnavailable)
+        /// The log key could not sign the SCT.
+        public static let signingFailed = Code(.signingFailed)
+
+        public var description: String { backing.rawValue }
+    }
+
+    public var code: Code
+    public var reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "CT: \(code): \(reason)" }
+}

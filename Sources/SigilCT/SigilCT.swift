@@ -1,1 +1,0 @@
-// SigilCT: placeholder until its first file lands.
