@@ -26,5 +26,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "VerifyBenchmarks",
+            dependencies: [
+                .product(name: "SigilVerify", package: "Sigil"),
+                .product(name: "SigilBundle", package: "Sigil"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
