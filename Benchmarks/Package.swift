@@ -31,6 +31,7 @@ let package = Package(
             dependencies: [
                 .product(name: "SigilVerify", package: "Sigil"),
                 .product(name: "SigilBundle", package: "Sigil"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

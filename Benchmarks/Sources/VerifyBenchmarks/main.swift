@@ -13,7 +13,9 @@
 //
 // Figures: `verify_<bundle>` = `Verifier.parseBundle` + `Verifier.verify(_:artifact:policy:)` of one bundle,
 // repeated; `verify_mix` = the six bundles in turn; `parse_<bundle>` and `parse_mix` = `Verifier.parseBundle`
-// only. Before timing, every bundle must verify and must fail with a wrong identity.
+// only. Before timing, every bundle must verify and must fail with a wrong identity. For scale, the floor under
+// them: `ecdsa_p256_verify` and `ecdsa_p384_verify` = one swift-crypto ECDSA verification over a SHA-256 or
+// SHA-384 digest (the signature kinds of Rekor/CT/bundle signatures and of the Fulcio and TSA chains).
 //
 // Usage: VerifyBenchmarks [--runs N] [--only PREFIX,...] [--ops N] [--clock cpu|wall] [--fixtures DIR]
 //   --runs      measured runs per figure (default 7)
@@ -25,6 +27,7 @@
 //               so only one thread works at a time. wall: elapsed time.
 //   --fixtures  the sigstore-public directory (default: found from this source file's path)
 
+import Crypto
 import Foundation
 import SigilBundle
 import SigilVerify
@@ -268,8 +271,58 @@ nonisolated func run(_ options: Options) async throws {
         }
         consume(total)
     }
+    try ecdsaFloor(options)
     print("# bundle sizes: " + loaded.map { "\($0.name)=\($0.bytes.count)B" }.joined(separator: " "))
     print("# checksum \(sink)")
+}
+
+/// swift-crypto's ECDSA verification rates: the public-key work a bundle cannot avoid.
+func ecdsaFloor(_ options: Options) throws {
+    let message = Array("sigil verify benchmark".utf8)
+    let ops = options.ops * 2
+    let p256 = P256.Signing.PrivateKey()
+    let s256 = try p256.signature(for: SHA256.hash(data: message))
+    let k256 = p256.publicKey
+    let d256 = SHA256.hash(data: message)
+    guard k256.isValidSignature(s256, for: d256) else { throw SetupError(description: "P-256 self-check failed") }
+    try benchSync("ecdsa_p256_verify", operations: ops, options: options) {
+        var total = 0
+        for _ in 0..<ops where k256.isValidSignature(s256, for: d256) { total &+= 1 }
+        consume(total)
+    }
+    let p384 = P384.Signing.PrivateKey()
+    let d384 = SHA384.hash(data: message)
+    let s384 = try p384.signature(for: d384)
+    let k384 = p384.publicKey
+    guard k384.isValidSignature(s384, for: d384) else { throw SetupError(description: "P-384 self-check failed") }
+    try benchSync("ecdsa_p384_verify", operations: ops, options: options) {
+        var total = 0
+        for _ in 0..<ops where k384.isValidSignature(s384, for: d384) { total &+= 1 }
+        consume(total)
+    }
+}
+
+/// `bench` for synchronous work, in the same units (operations per second).
+func benchSync(_ name: String, operations: Int, options: Options, _ body: () throws -> Void) throws {
+    guard options.wants(name) else { return }
+    try body()
+    var rates: [Double] = []
+    for _ in 0..<options.runs {
+        let start = options.wallClock ? wallSeconds() : processCPUSeconds()
+        try body()
+        rates.append(Double(operations) / ((options.wallClock ? wallSeconds() : processCPUSeconds()) - start))
+    }
+    rates.sort()
+    let median = rates.count % 2 == 1
+        ? rates[rates.count / 2]
+        : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
+    print("BENCH name=\(name) unit=verifications/s median=\(Int(median.rounded())) min=\(Int(rates[0].rounded())) max=\(Int(rates[rates.count - 1].rounded())) runs=\(options.runs) ops=\(operations) clock=\(options.wallClock ? "wall" : "cpu")")
+}
+
+func wallSeconds() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) * 1e-9
 }
 
 let options = Options(CommandLine.arguments)
