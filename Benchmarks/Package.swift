@@ -26,5 +26,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "VerifyBenchmarks",
+            dependencies: [
+                .product(name: "SigilVerify", package: "Sigil"),
+                .product(name: "SigilBundle", package: "Sigil"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )
