@@ -17,6 +17,13 @@ let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package
 let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
 let jwtKit: Target.Dependency = .product(name: "JWTKit", package: "jwt-kit")
 let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting: Target.Dependency = .product(name: "HummingbirdTesting", package: "hummingbird")
+let prometheus: Target.Dependency = .product(name: "Prometheus", package: "swift-prometheus")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
+let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
     name: "Sigil",
@@ -38,6 +45,12 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // Layer 0: pure formats and maths (no I/O, no clock reads).
@@ -56,6 +69,8 @@ let package = Package(
 
         // Layer 2: the generic tile log engine (storage behind one protocol).
         .target(name: "SigilLog", dependencies: ["SigilMerkle", "SigilTlog", crypto, logging], swiftSettings: strict),
+
+        .target(name: "SigilStoreSQLite", dependencies: ["SigilLog", "SigilMerkle", "SigilTlog", grdb, logging], swiftSettings: strict),
 
         // Layer 3: what entries and certificates mean.
         .target(
@@ -79,10 +94,29 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Layer 4: wiring. HTTP servers (Hummingbird) and HTTP clients (AsyncHTTPClient).
+        .target(
+            name: "SigilServer",
+            dependencies: [
+                "SigilLog", "SigilRekor", "SigilCA", "SigilCT", "SigilTSA", "SigilBundle", "SigilTlog", "SigilX509",
+                "SigilTimestamp", "SigilMerkle", crypto, x509, hummingbird, prometheus, metrics, serviceLifecycle, logging,
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SigilClient",
+            dependencies: ["SigilBundle", "SigilCA", "SigilTimestamp", "SigilX509", "SigilTlog", crypto, x509, asyncHTTPClient, logging],
+            swiftSettings: strict
+        ),
+
         // Layer 5: the `sigil` executable.
         .executableTarget(
             name: "SigilCLI",
-            dependencies: ["SigilMerkle", "SigilTlog", "SigilBundle", "SigilVerify", "SigilX509", argumentParser],
+            dependencies: [
+                "SigilMerkle", "SigilTlog", "SigilBundle", "SigilVerify", "SigilX509", "SigilServer", "SigilClient",
+                "SigilLog", "SigilStoreSQLite", "SigilRekor", "SigilCA", "SigilCT", "SigilTSA", "SigilTimestamp",
+                argumentParser, serviceLifecycle, logging,
+            ],
             exclude: ["Resources/README.md"],
             resources: [.copy("Resources/production-trusted-root.json"), .copy("Resources/staging-trusted-root.json")],
             swiftSettings: strict
@@ -147,6 +181,20 @@ let package = Package(
         .testTarget(
             name: "SigilFuzzRegressionTests",
             dependencies: ["SigilBundle", "SigilTlog", "SigilTimestamp", "SigilX509", "SigilTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilStoreSQLiteTests",
+            dependencies: ["SigilStoreSQLite", "SigilLog", "SigilMerkle", "SigilTlog", "SigilTesting", crypto, grdb],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilServerTests",
+            dependencies: [
+                "SigilServer", "SigilClient", "SigilLog", "SigilRekor", "SigilCA", "SigilTSA", "SigilBundle", "SigilVerify",
+                "SigilTimestamp", "SigilX509", "SigilTlog", "SigilMerkle", "SigilTesting", crypto, x509, hummingbird,
+                hummingbirdTesting, asyncHTTPClient,
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "SigilCLITests", dependencies: ["SigilTesting"], swiftSettings: strict),

@@ -1,0 +1,1 @@
+// SigilClient: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SigilServer: placeholder until its first file lands.

@@ -1,0 +1,1 @@
+// SigilStoreSQLite: placeholder until its first file lands.
