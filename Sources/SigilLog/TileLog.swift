@@ -19,6 +19,11 @@ public struct AppendResult: Hashable, Sendable {
     public let index: UInt64
     /// Whether an entry with the same identity was already in the log (`index` is then that entry's index).
     public let isDuplicate: Bool
+
+    public init(index: UInt64, isDuplicate: Bool) {
+        self.index = index
+        self.isDuplicate = isDuplicate
+    }
 }
 
 /// A checkpoint and the inclusion proof of one entry against it.

@@ -1,0 +1,141 @@
+// The fault rows of the conformance suite: for each storage write (sequence, tile write, checkpoint swap), fail it
+// before or after it persists, once or from then on, while writers append. The engine must keep going or stop
+// cleanly; after a restart on the same durable data fsck is clean, every acknowledged entry is at its index, and
+// every checkpoint is consistent with the ones published before it.
+
+import SigilLog
+import SigilMerkle
+import SigilTlog
+import Testing
+
+/// One fault row.
+struct FaultRow: Sendable, CustomStringConvertible {
+    let write: LogStorageWrite
+    let timing: LogStorageFaultTiming
+    /// Fail from the second call of the kind on, this many times (1: a transient fault; many: storage is gone).
+    let count: Int
+
+    var isPersistent: Bool { count > 1 }
+    var description: String { "\(write) \(timing) \(isPersistent ? "persistently" : "once")" }
+}
+
+extension LogStorageConformance {
+    static let faultRows: [FaultRow] = LogStorageWrite.allCases.flatMap { write in
+        LogStorageFaultTiming.allCases.flatMap { timing in
+            [FaultRow(write: write, timing: timing, count: 1), FaultRow(write: write, timing: timing, count: 1_000)]
+        }
+    }
+
+    static func runFaultRow(_ row: FaultRow, on factory: LogStorageFactory) async throws {
+        let open = try await factory.makeLocation()
+        let faulty = FaultInjectingLogStorage(wrapping: try await open())
+        let log = try await TestLogKey.open(faulty)
+        var acknowledged: [UInt64: [UInt8]] = [:]
+        var observed: [PublishedCheckpoint] = []
+
+        for number in 0..<20 {
+            let entry = testEntry("fault-", number)
+            acknowledged[try await log.append(entry.data, identity: entry.identity).index] = entry.data
+        }
+        observed.append(try await log.waitForCheckpoint(covering: 19))
+
+        faulty.inject(LogStorageFault(row.write, row.timing, call: 2, count: row.count))
+        let observer = CheckpointObserver()
+        let watching = observer.watch(log)
+        // 4 writers × 15 entries, each waiting for its inclusion like a Rekor client.
+        struct Outcome: Sendable {
+            let number: Int
+            let appended: AppendResult?
+            let appendError: LogError?
+            let included: Bool
+            let inclusionError: LogError?
+        }
+        let outcomes = await withTaskGroup(of: [Outcome].self) { group in
+            for writer in 0..<4 {
+                group.addTask {
+                    var mine: [Outcome] = []
+                    for n in 0..<15 {
+                        let number = 20 + writer * 15 + n
+                        let entry = testEntry("fault-", number)
+                        do {
+                            let result = try await log.append(entry.data, identity: entry.identity)
+                            do {
+                                let inclusion = try await log.waitForInclusion(of: result.index)
+                                try Merkle.verifyInclusion(
+                                    leafHash: Merkle.leafHash(entry.data), index: result.index,
+                                    size: inclusion.checkpoint.size, proof: inclusion.proof,
+                                    root: inclusion.checkpoint.rootHash)
+                                mine.append(Outcome(number: number, appended: result, appendError: nil, included: true, inclusionError: nil))
+                            } catch {
+                                mine.append(Outcome(number: number, appended: result, appendError: nil, included: false, inclusionError: error as? LogError))
+                            }
+                        } catch {
+                            mine.append(Outcome(number: number, appended: nil, appendError: error as? LogError, included: false, inclusionError: nil))
+                        }
+                    }
+                    return mine
+                }
+            }
+            var all: [Outcome] = []
+            for await part in group { all += part }
+            return all
+        }
+        watching.cancel()
+        observed += await observer.seen
+        let stopped = await log.stoppedReason
+        await log.shutdown()
+
+        #expect(!faulty.firedFaults.isEmpty, "the fault never fired: the row tested nothing")
+        for outcome in outcomes {
+            if let appended = outcome.appended { acknowledged[appended.index] = testEntry("fault-", outcome.number).data }
+            // Failures are only ever storage failures (503) or a clean stop, never anything else.
+            if let error = outcome.appendError ?? outcome.inclusionError {
+                #expect(error.code == .storageFailure || error.code == .stopped, "\(row): \(error)")
+            }
+            if outcome.appended == nil || !outcome.included {
+                #expect(outcome.appendError != nil || outcome.inclusionError != nil, "\(row): untyped error")
+            }
+        }
+        if !row.isPersistent {
+            // A transient fault costs at most one batch of appends; the engine keeps going and proves the rest.
+            #expect(stopped == nil, "\(row): \(String(describing: stopped))")
+            #expect(outcomes.filter { $0.appended != nil && !$0.included }.isEmpty, "\(row)")
+            if row.write != .sequence { #expect(outcomes.allSatisfy { $0.appended != nil }, "\(row)") }
+        } else if row.write != .sequence {
+            // Integration cannot make progress: the engine stops and says so.
+            #expect(stopped?.code == .stopped, "\(row)")
+        }
+
+        // Restart on the same durable data, without faults.
+        let storage = try await open()
+        let restarted = try await TestLogKey.open(storage)
+        await expectFsckClean(storage)
+        let afterRestart = await restarted.latestCheckpoint
+        _ = try verifiedCheckpoint(afterRestart)
+        for (index, data) in acknowledged {
+            #expect(index < afterRestart.size, "\(row): acknowledged \(index) not covered by \(afterRestart.size)")
+            let stored = try await storage.entries(in: index..<(index + 1))
+            #expect(stored.first?.data == data, "\(row): acknowledged entry \(index) lost or changed")
+        }
+        observed.append(afterRestart)
+
+        // Writers retry what failed; entries that landed despite the error come back as duplicates.
+        for outcome in outcomes where outcome.appended == nil {
+            let entry = testEntry("fault-", outcome.number)
+            let retried = try await restarted.append(entry.data, identity: entry.identity)
+            acknowledged[retried.index] = entry.data
+            _ = try await restarted.waitForInclusion(of: retried.index)
+        }
+        let final = try await restarted.waitForCheckpoint(covering: UInt64(acknowledged.count - 1))
+        observed.append(final)
+        // Every entry is in the log exactly once (60 + 20 numbers, no duplicates, no strangers).
+        #expect(final.size == 80, "\(row): final size \(final.size)")
+        let entries = try await storage.entries(in: 0..<final.size)
+        #expect(Set(entries.map(\.data)).count == entries.count)
+        #expect(Set(entries.map(\.data)) == Set((0..<80).map { testEntry("fault-", $0).data }))
+        // Each checkpoint is consistent with every earlier one.
+        try await expectPairwiseConsistent(observed, log: restarted, reference: nil)
+        await restarted.shutdown()
+        await expectFsckClean(storage)
+    }
+}
