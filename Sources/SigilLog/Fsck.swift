@@ -80,7 +80,7 @@ public enum LogFsck {
     public static func check(
         storage: any LogStorage, origin: String, keys: [NoteVerifierKey], maxProblems: Int = 100
     ) async -> FsckReport {
-        var checker = Checker(storage: storage, maxProblems: maxProblems)
+        let checker = Checker(storage: storage, maxProblems: maxProblems)
         do {
             try await checker.run(origin: origin, keys: keys)
         } catch {
@@ -89,7 +89,9 @@ public enum LogFsck {
         return checker.report
     }
 
-    private struct Checker {
+    // A class, not a struct with `mutating` async methods: Swift 6.3.1 miscompiled the struct version (the task
+    // allocator reported "freed pointer was not the last allocation" after a check ran).
+    private final class Checker {
         let storage: any LogStorage
         let maxProblems: Int
         var report = FsckReport()
@@ -99,14 +101,45 @@ public enum LogFsck {
             self.maxProblems = maxProblems
         }
 
-        mutating func problem(_ code: FsckProblem.Code, _ detail: String) {
+        func problem(_ code: FsckProblem.Code, _ detail: String) {
             if report.problems.count < maxProblems { report.problems.append(FsckProblem(code: code, detail: detail)) }
         }
 
-        mutating func run(origin: String, keys: [NoteVerifierKey]) async throws {
+        // The async part only reads; every check is in the synchronous functions below. (Swift 6.3.1 at -Onone
+        // miscompiled the first version, which built problem strings inside the async function: the task allocator
+        // reported "freed pointer was not the last allocation". Keeping async bodies to plain reads avoids it.)
+        func run(origin: String, keys: [NoteVerifierKey]) async throws {
             let sequenced = try await storage.sequencedSize()
-            report.sequencedSize = sequenced
             let stored = try await storage.checkpoint()
+            var entries: [SequencedEntry] = []
+            while UInt64(entries.count) < sequenced {
+                let from = UInt64(entries.count)
+                let chunk = try await storage.entries(in: from..<min(sequenced, from + 4_096))
+                if chunk.isEmpty { break }
+                entries += chunk
+            }
+            var mapped: [UInt64?] = []
+            mapped.reserveCapacity(entries.count)
+            for entry in entries { mapped.append(try await storage.index(forIdentity: entry.identity)) }
+            guard let plan = checkEntries(sequenced: sequenced, stored: stored, entries: entries, mapped: mapped,
+                                          origin: origin, keys: keys)
+            else { return }
+            var storedTiles: [[UInt8]?] = []
+            for tile in plan.tiles { storedTiles.append(try await storage.tile(tile.0)) }
+            var storedBundles: [[UInt8]?] = []
+            for bundle in plan.bundles { storedBundles.append(try await storage.entryBundle(bundle.0)) }
+            compare(plan, storedTiles: storedTiles, storedBundles: storedBundles)
+        }
+
+        typealias Plan = (tiles: [(TileID, [UInt8])], bundles: [(EntryBundleID, [UInt8])])
+
+        /// Checks the checkpoint, the entries, the dedup index and the tree state; returns the tiles and bundles to
+        /// compare, or `nil` when the entries are too broken to derive them.
+        func checkEntries(
+            sequenced: UInt64, stored: StoredCheckpoint?, entries: [SequencedEntry], mapped: [UInt64?],
+            origin: String, keys: [NoteVerifierKey]
+        ) -> Plan? {
+            report.sequencedSize = sequenced
             var size: UInt64 = 0
             var root = Merkle.emptyRoot
             if let stored {
@@ -132,90 +165,86 @@ public enum LogFsck {
             if size > sequenced {
                 problem(.checkpointBeyondEntries, "checkpoint size \(size) is above the \(sequenced) sequenced entries")
             }
+            for (position, entry) in entries.enumerated() where entry.index != UInt64(position) {
+                problem(.entryMissing, "expected entry \(position), got \(entry.index)")
+                return nil
+            }
+            if UInt64(entries.count) < sequenced {
+                problem(.entryMissing, "entries \(entries.count)..<\(sequenced) are missing")
+            }
+            for (entry, index) in zip(entries, mapped) where index != entry.index {
+                problem(.dedupMismatch, "the identity of entry \(entry.index) does not map to it")
+            }
+            let integrated = Array(entries.prefix(Int(min(size, UInt64(entries.count)))))
+            let derived = Self.derive(integrated)
+            if derived.tree.size == size {
+                if derived.tree.root != root {
+                    problem(.rootMismatch, "entries give root \(derived.tree.root) at size \(size), the checkpoint says \(root)")
+                }
+                if let stored, stored.tree != derived.tree {
+                    problem(
+                        .treeStateMismatch,
+                        "stored tree state has size \(stored.tree.size) and \(stored.tree.hashes.count) hashes; "
+                            + "entries give size \(derived.tree.size) and \(derived.tree.hashes.count) hashes")
+                }
+            }
+            return (derived.tiles, derived.bundles)
+        }
 
+        func compare(_ plan: Plan, storedTiles: [[UInt8]?], storedBundles: [[UInt8]?]) {
+            for ((id, bytes), stored) in zip(plan.tiles, storedTiles) {
+                report.tilesChecked += 1
+                if stored == nil {
+                    problem(.tileMissing, "\(id.path) is not stored")
+                } else if stored != bytes {
+                    problem(.tileMismatch, "\(id.path) differs from the tile the entries give")
+                }
+            }
+            for ((id, bytes), stored) in zip(plan.bundles, storedBundles) {
+                report.bundlesChecked += 1
+                if stored == nil {
+                    problem(.bundleMissing, "\(id.path) is not stored")
+                } else if stored != bytes {
+                    problem(.bundleMismatch, "\(id.path) differs from the stored entries")
+                }
+            }
+        }
+
+        /// The tree of `entries` and every tile and bundle it has at its size (full ones and the rightmost partials).
+        static func derive(_ entries: [SequencedEntry]) -> (
+            tree: CompactRange, tiles: [(TileID, [UInt8])], bundles: [(EntryBundleID, [UInt8])]
+        ) {
             var tree = CompactRange()
-            var levelHashes: [Int: [MerkleHash]] = [:]  // the hashes of the current (rightmost) tile per level
-            var levelTileIndex: [Int: UInt64] = [:]
-            var bundle: [[UInt8]] = []
-            var next: UInt64 = 0
-            let chunk: UInt64 = 4_096
-            while next < sequenced {
-                let end = min(sequenced, next + chunk)
-                let entries = try await storage.entries(in: next..<end)
-                for entry in entries {
-                    guard entry.index == next else {
-                        problem(.entryMissing, "expected entry \(next), got \(entry.index)")
-                        return
-                    }
-                    if try await storage.index(forIdentity: entry.identity) != entry.index {
-                        problem(.dedupMismatch, "the identity of entry \(entry.index) does not map to it")
-                    }
-                    if entry.index < size {
-                        var completed: [(Int, UInt64, MerkleHash)] = []
-                        tree.append(Merkle.leafHash(entry.data)) { level, index, hash in
-                            if level % TileID.height == 0 { completed.append((level / TileID.height, index, hash)) }
-                        }
-                        for (tileLevel, index, hash) in completed {
-                            levelHashes[tileLevel, default: []].append(hash)
-                            levelTileIndex[tileLevel] = index / UInt64(TileID.fullWidth)
-                            if levelHashes[tileLevel]?.count == TileID.fullWidth {
-                                try await checkTile(level: tileLevel, index: index / 256, hashes: levelHashes[tileLevel] ?? [])
-                                levelHashes[tileLevel] = []
-                            }
-                        }
-                        bundle.append(entry.data)
-                        if bundle.count == TileID.fullWidth {
-                            try await checkBundle(index: entry.index / 256, entries: bundle)
-                            bundle = []
-                        }
-                    }
-                    next += 1
-                }
-                if next < end {
-                    problem(.entryMissing, "entries \(next)..<\(end) are missing")
-                    return
+            var levels: [[MerkleHash]] = []  // nodes of tree level 8·L, by tile level L
+            for entry in entries {
+                tree.append(Merkle.leafHash(entry.data)) { level, _, hash in
+                    guard level % TileID.height == 0 else { return }
+                    let tileLevel = level / TileID.height
+                    while levels.count <= tileLevel { levels.append([]) }
+                    levels[tileLevel].append(hash)
                 }
             }
-            // The partial tiles and bundle at the checkpoint's size.
-            for (tileLevel, hashes) in levelHashes where !hashes.isEmpty {
-                try await checkTile(level: tileLevel, index: levelTileIndex[tileLevel] ?? 0, hashes: hashes)
+            var tiles: [(TileID, [UInt8])] = []
+            for (tileLevel, nodes) in levels.enumerated() {
+                for start in stride(from: 0, to: nodes.count, by: TileID.fullWidth) {
+                    let hashes = Array(nodes[start..<min(nodes.count, start + TileID.fullWidth)])
+                    if let id = try? TileID(level: tileLevel, index: UInt64(start / TileID.fullWidth), width: hashes.count),
+                        let tile = try? HashTile(hashes: hashes)
+                    {
+                        tiles.append((id, tile.bytes))
+                    }
+                }
             }
-            if !bundle.isEmpty { try await checkBundle(index: size / 256, entries: bundle) }
-
-            guard tree.size == size else { return }  // entries missing: already reported
-            if tree.root != root {
-                problem(.rootMismatch, "entries give root \(tree.root) at size \(size), the checkpoint says \(root)")
+            var bundles: [(EntryBundleID, [UInt8])] = []
+            for start in stride(from: 0, to: entries.count, by: TileID.fullWidth) {
+                let data = entries[start..<min(entries.count, start + TileID.fullWidth)].map(\.data)
+                if let id = try? EntryBundleID(index: UInt64(start / TileID.fullWidth), width: data.count),
+                    let bundle = try? EntryBundle(entries: data)
+                {
+                    bundles.append((id, bundle.bytes))
+                }
             }
-            if let stored, stored.tree != tree {
-                problem(
-                    .treeStateMismatch,
-                    "stored tree state has size \(stored.tree.size) and \(stored.tree.hashes.count) hashes; "
-                        + "entries give size \(tree.size) and \(tree.hashes.count) hashes")
-            }
-        }
-
-        mutating func checkTile(level: Int, index: UInt64, hashes: [MerkleHash]) async throws {
-            report.tilesChecked += 1
-            let id = try TileID(level: level, index: index, width: hashes.count)
-            guard let bytes = try await storage.tile(id) else {
-                problem(.tileMissing, "\(id.path) is not stored")
-                return
-            }
-            if bytes != (try HashTile(hashes: hashes).bytes) {
-                problem(.tileMismatch, "\(id.path) differs from the tile the entries give")
-            }
-        }
-
-        mutating func checkBundle(index: UInt64, entries: [[UInt8]]) async throws {
-            report.bundlesChecked += 1
-            let id = try EntryBundleID(index: index, width: entries.count)
-            guard let bytes = try await storage.entryBundle(id) else {
-                problem(.bundleMissing, "\(id.path) is not stored")
-                return
-            }
-            if bytes != (try EntryBundle(entries: entries).bytes) {
-                problem(.bundleMismatch, "\(id.path) differs from the stored entries")
-            }
+            return (tree, tiles, bundles)
         }
     }
 }

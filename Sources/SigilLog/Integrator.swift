@@ -21,14 +21,27 @@ struct IntegrationStep: Sendable {
 }
 
 enum Integrator {
+    /// The partial tiles and bundle of the tree at `oldSize` that gain hashes when it grows to `newSize`: what
+    /// ``integrate(tree:entries:existingTiles:existingBundles:)`` needs to be given.
+    static func partialsNeeded(from oldSize: UInt64, to newSize: UInt64) throws -> (tiles: [TileID], bundles: [EntryBundleID]) {
+        var tiles: [TileID] = []
+        var bundles: [EntryBundleID] = []
+        for tile in try TileID.tiles(growingFrom: oldSize, to: newSize) {
+            let oldWidth = TileID.width(level: tile.level, index: tile.index, treeSize: oldSize)
+            guard oldWidth > 0 else { continue }
+            tiles.append(try TileID(level: tile.level, index: tile.index, width: oldWidth))
+            if tile.level == 0 { bundles.append(try EntryBundleID(index: tile.index, width: oldWidth)) }
+        }
+        return (tiles, bundles)
+    }
+
     /// Appends `entries` (whose indices must continue `tree`) and returns the tiles and bundles to write.
-    /// `existingTile` and `existingBundle` supply the current partial tile or bundle at the old size (called
-    /// only for tiles and bundles that were partial before and gain hashes now).
+    /// `existingTiles` and `existingBundles` hold the partial tiles and bundle at the old size
+    /// (``partialsNeeded(from:to:)``).
     static func integrate(
-        isolation: isolated (any Actor)? = #isolation, tree: CompactRange, entries: [SequencedEntry],
-        existingTile: (TileID) async throws -> [MerkleHash],
-        existingBundle: (EntryBundleID) async throws -> [[UInt8]]
-    ) async throws -> IntegrationStep {
+        tree: CompactRange, entries: [SequencedEntry], existingTiles: [TileID: [MerkleHash]],
+        existingBundles: [EntryBundleID: [[UInt8]]]
+    ) throws -> IntegrationStep {
         let oldSize = tree.size
         var tree = tree
         // Nodes completed in this step at tree levels 8·L, by tile level L and node index.
@@ -57,7 +70,10 @@ enum Integrator {
             hashes.reserveCapacity(tile.width)
             if oldWidth > 0 {
                 let old = try TileID(level: tile.level, index: tile.index, width: oldWidth)
-                hashes = try await existingTile(old)
+                guard let existing = existingTiles[old] else {
+                    throw LogError(.corruptStorage, "partial tile \(old.path) was not supplied")
+                }
+                hashes = existing
                 guard hashes.count == oldWidth else {
                     throw LogError(.corruptStorage, "tile \(old.path) has \(hashes.count) hashes")
                 }
@@ -82,7 +98,10 @@ enum Integrator {
             data.reserveCapacity(tile.width)
             if oldWidth > 0 {
                 let old = try EntryBundleID(index: tile.index, width: oldWidth)
-                data = try await existingBundle(old)
+                guard let existing = existingBundles[old] else {
+                    throw LogError(.corruptStorage, "partial bundle \(old.path) was not supplied")
+                }
+                data = existing
                 guard data.count == oldWidth else {
                     throw LogError(.corruptStorage, "bundle \(old.path) has \(data.count) entries")
                 }

@@ -245,8 +245,9 @@ public actor TileLog {
     private func sequence(_ batch: [Pending]) async {
         let results: [SequencingResult]
         do {
-            results = try await withStorage("sequence \(batch.count) entries") {
-                try await storage.sequence(batch.map(\.entry))
+            let entries = batch.map(\.entry)
+            results = try await withStorage("sequence \(batch.count) entries") { [storage] in
+                try await storage.sequence(entries)
             }
             guard results.count == batch.count else {
                 throw LogError(.corruptStorage, "sequencing \(batch.count) entries returned \(results.count) results")
@@ -312,10 +313,13 @@ public actor TileLog {
             guard entries.count == Int(to - from) else {
                 throw LogError(.corruptStorage, "read \(entries.count) entries of \(from)..<\(to)")
             }
-            let step = try await Integrator.integrate(
-                tree: stored.tree, entries: entries,
-                existingTile: { id in try await self.existingTile(id) },
-                existingBundle: { id in try await self.existingBundle(id) })
+            let needed = try Integrator.partialsNeeded(from: from, to: to)
+            var existingTiles: [TileID: [MerkleHash]] = [:]
+            for id in needed.tiles { existingTiles[id] = try await existingTile(id) }
+            var existingBundles: [EntryBundleID: [[UInt8]]] = [:]
+            for id in needed.bundles { existingBundles[id] = try await existingBundle(id) }
+            let step = try Integrator.integrate(
+                tree: stored.tree, entries: entries, existingTiles: existingTiles, existingBundles: existingBundles)
             try await withStorage("write \(step.tiles.count) tiles and \(step.bundles.count) bundles") {
                 try await storage.writeTiles(step.tiles, bundles: step.bundles)
             }
@@ -377,6 +381,9 @@ public actor TileLog {
 
     /// The number of entries known to be sequenced (at least what this engine acknowledged).
     public var sequencedSize: UInt64 { knownSequencedSize }
+
+    /// Entries waiting to be sequenced (for metrics and pushback).
+    public var pendingEntries: Int { pending.count }
 
     /// Why the engine stopped, if it did.
     public var stoppedReason: LogError? { stopError }

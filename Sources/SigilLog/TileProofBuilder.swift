@@ -62,7 +62,8 @@ public struct TileProofBuilder: Sendable {
         guard index < treeSize else {
             throw LogError(.indexOutOfRange, "leaf index \(index) is not below tree size \(treeSize)")
         }
-        return try await build { reader in try Merkle.inclusionProof(index: index, size: treeSize, nodes: reader) }
+        let size = treeSize
+        return try await build { reader in try Merkle.inclusionProof(index: index, size: size, nodes: reader) }
     }
 
     /// The consistency proof from the tree of `size1` leaves to the tree of ``treeSize`` leaves.
@@ -70,7 +71,8 @@ public struct TileProofBuilder: Sendable {
         guard size1 <= treeSize else {
             throw LogError(.indexOutOfRange, "tree size \(size1) is above tree size \(treeSize)")
         }
-        return try await build { reader in try Merkle.consistencyProof(from: size1, to: treeSize, nodes: reader) }
+        let size2 = treeSize
+        return try await build { reader in try Merkle.consistencyProof(from: size1, to: size2, nodes: reader) }
     }
 
     /// The hash of the node at (`level`, `index`), which must be complete in the tree of ``treeSize`` leaves.
@@ -82,14 +84,27 @@ public struct TileProofBuilder: Sendable {
         return hash
     }
 
-    private func build(_ make: (MerkleNodeReader) throws -> [MerkleHash]) async throws -> [MerkleHash] {
+    /// Runs `make` twice: once synchronously to record the nodes it asks for, then (after those nodes are fetched)
+    /// again to answer from them. The closure never crosses a suspension point: each pass is a synchronous call.
+    private func build(_ make: @Sendable (MerkleNodeReader) throws -> [MerkleHash]) async throws -> [MerkleHash] {
+        let wanted = try Self.record(make)
+        let found = try await nodes(wanted)
+        return try Self.answer(make, from: found)
+    }
+
+    private static func record(_ make: (MerkleNodeReader) throws -> [MerkleHash]) throws -> [NodePosition] {
         var wanted: [NodePosition] = []
         _ = try make { level, index in
             wanted.append(NodePosition(level: level, index: index))
             return Merkle.emptyRoot  // placeholder: which nodes are asked for does not depend on their values
         }
-        let found = try await nodes(wanted)
-        return try make { level, index in
+        return wanted
+    }
+
+    private static func answer(
+        _ make: (MerkleNodeReader) throws -> [MerkleHash], from found: [NodePosition: MerkleHash]
+    ) throws -> [MerkleHash] {
+        try make { level, index in
             guard let hash = found[NodePosition(level: level, index: index)] else {
                 throw MerkleError(.nodeUnavailable, "node (\(level), \(index)) was not prefetched")
             }
@@ -154,9 +169,11 @@ public struct TileProofBuilder: Sendable {
 
 /// Runs a storage call, turning whatever it throws into ``LogError/Code-swift.struct/storageFailure`` (a
 /// `LogError` the engine itself raised passes through unchanged).
-func withStorage<T>(
-    isolation: isolated (any Actor)? = #isolation, _ what: String, _ body: () async throws -> T
-) async throws(LogError) -> T {
+///
+/// The body is `@Sendable` and the function not isolated on purpose: a variant taking `isolated (any Actor)? =
+/// #isolation` with a non-Sendable body miscompiled under Swift 6.3.1 (the task allocator reported "freed pointer
+/// was not the last allocation" once storage calls threw).
+func withStorage<T: Sendable>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
     do {
         return try await body()
     } catch let error as LogError where error.code != .injectedFault {

@@ -3,6 +3,7 @@
 // cleanly; after a restart on the same durable data fsck is clean, every acknowledged entry is at its index, and
 // every checkpoint is consistent with the ones published before it.
 
+import Foundation
 import SigilLog
 import SigilMerkle
 import SigilTlog
@@ -19,6 +20,15 @@ struct FaultRow: Sendable, CustomStringConvertible {
     var description: String { "\(write) \(timing) \(isPersistent ? "persistently" : "once")" }
 }
 
+/// What one writer saw for one entry during a fault row.
+struct FaultOutcome: Sendable {
+    let number: Int
+    let appended: AppendResult?
+    let appendError: LogError?
+    let included: Bool
+    let inclusionError: LogError?
+}
+
 extension LogStorageConformance {
     static let faultRows: [FaultRow] = LogStorageWrite.allCases.flatMap { write in
         LogStorageFaultTiming.allCases.flatMap { timing in
@@ -27,6 +37,7 @@ extension LogStorageConformance {
     }
 
     static func runFaultRow(_ row: FaultRow, on factory: LogStorageFactory) async throws {
+        if let only = ProcessInfo.processInfo.environment["FAULT_ROW"], only != row.description { return }
         let open = try await factory.makeLocation()
         let faulty = FaultInjectingLogStorage(wrapping: try await open())
         let log = try await TestLogKey.open(faulty)
@@ -43,17 +54,27 @@ extension LogStorageConformance {
         let observer = CheckpointObserver()
         let watching = observer.watch(log)
         // 4 writers × 15 entries, each waiting for its inclusion like a Rekor client.
-        struct Outcome: Sendable {
-            let number: Int
-            let appended: AppendResult?
-            let appendError: LogError?
-            let included: Bool
-            let inclusionError: LogError?
+        let outcomes = await runFaultWriters(log)
+        watching.cancel()
+        observed += await observer.seen
+        let stopped = await log.stoppedReason
+        await log.shutdown()
+
+        #expect(!faulty.firedFaults.isEmpty, "the fault never fired: the row tested nothing")
+        checkOutcomes(row, outcomes: outcomes, stopped: stopped, acknowledged: &acknowledged)
+        do {
+            try await checkRestart(row, storage: try await open(), acknowledged: acknowledged, observed: observed, outcomes: outcomes)
+        } catch {
+            Issue.record("\(row): after restart: \(error)")
         }
-        let outcomes = await withTaskGroup(of: [Outcome].self) { group in
+    }
+
+    /// 4 writers × 15 entries (numbers 20..<80), each waiting for its inclusion like a Rekor client.
+    static func runFaultWriters(_ log: TileLog) async -> [FaultOutcome] {
+        await withTaskGroup(of: [FaultOutcome].self) { group in
             for writer in 0..<4 {
                 group.addTask {
-                    var mine: [Outcome] = []
+                    var mine: [FaultOutcome] = []
                     for n in 0..<15 {
                         let number = 20 + writer * 15 + n
                         let entry = testEntry("fault-", number)
@@ -65,49 +86,31 @@ extension LogStorageConformance {
                                     leafHash: Merkle.leafHash(entry.data), index: result.index,
                                     size: inclusion.checkpoint.size, proof: inclusion.proof,
                                     root: inclusion.checkpoint.rootHash)
-                                mine.append(Outcome(number: number, appended: result, appendError: nil, included: true, inclusionError: nil))
+                                mine.append(FaultOutcome(number: number, appended: result, appendError: nil, included: true, inclusionError: nil))
                             } catch {
-                                mine.append(Outcome(number: number, appended: result, appendError: nil, included: false, inclusionError: error as? LogError))
+                                mine.append(FaultOutcome(number: number, appended: result, appendError: nil, included: false, inclusionError: error as? LogError))
                             }
                         } catch {
-                            mine.append(Outcome(number: number, appended: nil, appendError: error as? LogError, included: false, inclusionError: nil))
+                            mine.append(FaultOutcome(number: number, appended: nil, appendError: error as? LogError, included: false, inclusionError: nil))
                         }
                     }
                     return mine
                 }
             }
-            var all: [Outcome] = []
+            var all: [FaultOutcome] = []
             for await part in group { all += part }
             return all
         }
-        watching.cancel()
-        observed += await observer.seen
-        let stopped = await log.stoppedReason
-        await log.shutdown()
+    }
 
-        #expect(!faulty.firedFaults.isEmpty, "the fault never fired: the row tested nothing")
-        for outcome in outcomes {
-            if let appended = outcome.appended { acknowledged[appended.index] = testEntry("fault-", outcome.number).data }
-            // Failures are only ever storage failures (503) or a clean stop, never anything else.
-            if let error = outcome.appendError ?? outcome.inclusionError {
-                #expect(error.code == .storageFailure || error.code == .stopped, "\(row): \(error)")
-            }
-            if outcome.appended == nil || !outcome.included {
-                #expect(outcome.appendError != nil || outcome.inclusionError != nil, "\(row): untyped error")
-            }
-        }
-        if !row.isPersistent {
-            // A transient fault costs at most one batch of appends; the engine keeps going and proves the rest.
-            #expect(stopped == nil, "\(row): \(String(describing: stopped))")
-            #expect(outcomes.filter { $0.appended != nil && !$0.included }.isEmpty, "\(row)")
-            if row.write != .sequence { #expect(outcomes.allSatisfy { $0.appended != nil }, "\(row)") }
-        } else if row.write != .sequence {
-            // Integration cannot make progress: the engine stops and says so.
-            #expect(stopped?.code == .stopped, "\(row)")
-        }
-
-        // Restart on the same durable data, without faults.
-        let storage = try await open()
+    /// Restarts on the same durable data without faults and checks what the fault row promised.
+    static func checkRestart(
+        _ row: FaultRow, storage: any LogStorage, acknowledged: [UInt64: [UInt8]],
+        observed: [PublishedCheckpoint], outcomes: [FaultOutcome]
+    ) async throws {
+        var acknowledged = acknowledged
+        var observed = observed
+        // Restart on the same durable data (`storage` is a new connection to it), without faults.
         let restarted = try await TestLogKey.open(storage)
         await expectFsckClean(storage)
         let afterRestart = await restarted.latestCheckpoint
@@ -133,9 +136,39 @@ extension LogStorageConformance {
         let entries = try await storage.entries(in: 0..<final.size)
         #expect(Set(entries.map(\.data)).count == entries.count)
         #expect(Set(entries.map(\.data)) == Set((0..<80).map { testEntry("fault-", $0).data }))
-        // Each checkpoint is consistent with every earlier one.
-        try await expectPairwiseConsistent(observed, log: restarted, reference: nil)
-        await restarted.shutdown()
+        // Each checkpoint is consistent with every earlier one; then the log shuts down and fsck is clean.
+        try await finishRestart(restarted, storage: storage, observed: observed)
+    }
+
+    static func finishRestart(_ log: TileLog, storage: any LogStorage, observed: [PublishedCheckpoint]) async throws {
+        try await expectPairwiseConsistent(observed, log: log, reference: nil)
+        await log.shutdown()
         await expectFsckClean(storage)
+    }
+
+    /// The synchronous checks of a fault row's writers (kept out of the async function: smaller async frames).
+    static func checkOutcomes(
+        _ row: FaultRow, outcomes: [FaultOutcome], stopped: LogError?, acknowledged: inout [UInt64: [UInt8]]
+    ) {
+        for outcome in outcomes {
+            if let appended = outcome.appended { acknowledged[appended.index] = testEntry("fault-", outcome.number).data }
+            // Failures are only ever storage failures (503) or a clean stop, never anything else.
+            if let error = outcome.appendError ?? outcome.inclusionError {
+                #expect(error.code == .storageFailure || error.code == .stopped, "\(row): \(error)")
+            }
+            if outcome.appended == nil || !outcome.included {
+                #expect(outcome.appendError != nil || outcome.inclusionError != nil, "\(row): untyped error")
+            }
+        }
+        if !row.isPersistent {
+            // A transient fault costs at most one batch of appends; the engine keeps going and proves the rest.
+            #expect(stopped == nil, "\(row): \(String(describing: stopped))")
+            #expect(outcomes.filter { $0.appended != nil && !$0.included }.isEmpty, "\(row)")
+            if row.write != .sequence { #expect(outcomes.allSatisfy { $0.appended != nil }, "\(row)") }
+        } else if row.write != .sequence {
+            // Integration cannot make progress: the engine stops and says so.
+            #expect(stopped?.code == .stopped, "\(row)")
+        }
+
     }
 }
