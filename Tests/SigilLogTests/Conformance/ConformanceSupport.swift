@@ -119,22 +119,31 @@ func expectPairwiseConsistent(
     sourceLocation: SourceLocation = #_sourceLocation
 ) async throws {
     let sorted = checkpoints.sorted { $0.size < $1.size }
-    var compared = 0
+    var pairs: [(PublishedCheckpoint, PublishedCheckpoint, [MerkleHash])] = []
     for (i, older) in sorted.enumerated() {
         for newer in sorted[(i + 1)...] {
-            let proof = try await log.consistencyProof(from: older.size, to: newer.size)
+            pairs.append((older, newer, try await log.consistencyProof(from: older.size, to: newer.size)))
+        }
+    }
+    checkConsistent(pairs, reference: reference, referenceChecks: referenceChecks, sourceLocation: sourceLocation)
+}
+
+/// The checks of `expectPairwiseConsistent`, synchronous (see `expectClean`).
+func checkConsistent(
+    _ pairs: [(PublishedCheckpoint, PublishedCheckpoint, [MerkleHash])], reference: ReferenceMerkleTreeBox?,
+    referenceChecks: Int, sourceLocation: SourceLocation
+) {
+    var compared = 0
+    for (older, newer, proof) in pairs {
+        #expect(throws: Never.self, "consistency \(older.size) → \(newer.size)", sourceLocation: sourceLocation) {
+            try Merkle.verifyConsistency(
+                size1: older.size, size2: newer.size, root1: older.rootHash, root2: newer.rootHash, proof: proof)
+        }
+        if let reference, compared < referenceChecks {
+            compared += 1
             #expect(
-                throws: Never.self, "consistency \(older.size) → \(newer.size)", sourceLocation: sourceLocation
-            ) {
-                try Merkle.verifyConsistency(
-                    size1: older.size, size2: newer.size, root1: older.rootHash, root2: newer.rootHash, proof: proof)
-            }
-            if let reference, compared < referenceChecks {
-                compared += 1
-                #expect(
-                    proof == reference.tree.consistencyProof(from: Int(older.size), to: Int(newer.size)),
-                    sourceLocation: sourceLocation)
-            }
+                proof == reference.tree.consistencyProof(from: Int(older.size), to: Int(newer.size)),
+                sourceLocation: sourceLocation)
         }
     }
 }
