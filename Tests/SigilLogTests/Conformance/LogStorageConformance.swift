@@ -24,6 +24,7 @@ enum LogStorageConformance {
         ("tiles match the reference tree around tile boundaries", tilesMatchReferenceAroundBoundaries),
         ("publishing refuses a tree that does not extend the last", publishingRefusesNonExtendingTrees),
         ("recovery integrates entries sequenced before a crash", recoveryIntegratesSequencedEntries),
+        ("two engines share one store", twoEnginesShareOneStore),
     ]
 
     static var checkNames: [String] { checks.map(\.name) }
@@ -387,5 +388,51 @@ enum LogStorageConformance {
             size1: 5, size2: 300, root1: before.tree.root, root2: checkpoint.rootHash, proof: proof)
         await restarted.shutdown()
         await expectFsckClean(try await open())
+    }
+
+    /// Two front ends over one database (the PostgreSQL deployment): indices never collide, each engine adopts the
+    /// other's checkpoints when it loses the compare-and-swap, and the result is one consistent log.
+    @Sendable static func twoEnginesShareOneStore(_ factory: LogStorageFactory) async throws {
+        let open = try await factory.makeLocation()
+        let first = try await TestLogKey.open(try await open())
+        let second = try await TestLogKey.open(try await open())
+        let perEngine = 200
+        let results = try await withThrowingTaskGroup(of: [(UInt64, Int)].self) { group in
+            for writer in 0..<8 {
+                let log = writer % 2 == 0 ? first : second
+                group.addTask {
+                    var mine: [(UInt64, Int)] = []
+                    for n in 0..<(perEngine / 4) {
+                        let number = writer * 1_000 + n
+                        let entry = testEntry("shared-", number)
+                        let result = try await log.append(entry.data, identity: entry.identity)
+                        if n % 10 == 0 { _ = try await log.waitForInclusion(of: result.index) }
+                        mine.append((result.index, number))
+                    }
+                    return mine
+                }
+            }
+            var all: [(UInt64, Int)] = []
+            for try await part in group { all += part }
+            return all
+        }
+        let total = UInt64(2 * perEngine)
+        let fromFirst = try await first.waitForCheckpoint(covering: total - 1)
+        let fromSecond = try await second.waitForCheckpoint(covering: total - 1)
+        try await expectPairwiseConsistent([fromFirst, fromSecond], log: first, reference: nil)
+        await first.shutdown()
+        await second.shutdown()
+        let storage = try await open()
+        let entries = try await storage.entries(in: 0..<total)
+        checkShared(results: results, entries: entries, total: total, sizes: [fromFirst.size, fromSecond.size])
+        await expectFsckClean(storage)
+    }
+
+    static func checkShared(results: [(UInt64, Int)], entries: [SequencedEntry], total: UInt64, sizes: [UInt64]) {
+        #expect(results.map(\.0).sorted() == Array(0..<total))
+        #expect(sizes.allSatisfy { $0 == total })
+        for (index, number) in results {
+            #expect(entries[Int(index)].data == testEntry("shared-", number).data)
+        }
     }
 }
