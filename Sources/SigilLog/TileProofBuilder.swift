@@ -14,7 +14,8 @@ struct NodePosition: Hashable, Sendable {
     let index: UInt64
 }
 
-/// Full tiles never change, so they can be cached forever; partial ones are not cached.
+/// A tile path names immutable bytes (a partial tile's path carries its width), so any tile can be cached; the
+/// cache is simply emptied when it reaches its capacity.
 final class FullTileCache: Sendable {
     private let capacity: Int
     private let tiles = Mutex<[TileID: [MerkleHash]]>([:])
@@ -24,7 +25,6 @@ final class FullTileCache: Sendable {
     func get(_ id: TileID) -> [MerkleHash]? { tiles.withLock { $0[id] } }
 
     func put(_ id: TileID, _ hashes: [MerkleHash]) {
-        guard !id.isPartial else { return }
         tiles.withLock { tiles in
             if tiles.count >= capacity { tiles.removeAll(keepingCapacity: true) }
             tiles[id] = hashes

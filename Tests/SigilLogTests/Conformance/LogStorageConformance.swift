@@ -198,13 +198,13 @@ enum LogStorageConformance {
             }
         }
 
-        // Consistency between every pair of checkpoints seen during the run (at most 40 of them, spread out).
+        // Consistency between every pair of checkpoints seen during the run.
         let seen = await observer.seen
         #expect(seen.count >= 2)
         for checkpoint in seen { _ = try verifiedCheckpoint(checkpoint) }
-        let step = max(1, seen.count / 40)
-        let sample = Array(seen.enumerated().filter { $0.offset % step == 0 || $0.offset == seen.count - 1 }.map(\.element))
-        try await expectPairwiseConsistent(sample, log: log, reference: reference)
+        let start = ContinuousClock.now
+        try await expectPairwiseConsistent(seen, log: log, reference: reference)
+        print("concurrent appends: \(seen.count) checkpoints observed, pairwise consistency in \(ContinuousClock.now - start), slowest proven append \(slowest)")
 
         await log.shutdown()
         await expectFsckClean(storage)
