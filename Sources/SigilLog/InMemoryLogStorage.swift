@@ -71,7 +71,4 @@ public actor InMemoryLogStorage: LogStorage {
 
     /// Replaces the checkpoint without the compare-and-swap. Tests only.
     public func unsafeReplaceCheckpoint(_ checkpoint: StoredCheckpoint?) { current = checkpoint }
-
-    /// Every tile path stored, for tests that look at what was written.
-    public var storedTileIDs: [TileID] { Array(tiles.keys) }
 }
