@@ -171,6 +171,7 @@ enum LogStorageConformance {
         // Indices are exactly 0..<N: no gap, no duplicate.
         #expect(acknowledged.map(\.0).sorted() == (0..<UInt64(total)).map { $0 })
         // How prompt publication is, is measured by scripts/bench-log, not asserted here (no timed assertions).
+        let slowest = acknowledged.compactMap(\.2).max() ?? .zero
 
         let final = try await log.waitForCheckpoint(covering: UInt64(total - 1))
         watching.cancel()
