@@ -170,9 +170,8 @@ enum LogStorageConformance {
         #expect(acknowledged.count == total)
         // Indices are exactly 0..<N: no gap, no duplicate.
         #expect(acknowledged.map(\.0).sorted() == (0..<UInt64(total)).map { $0 })
-        // Publication is prompt when writers wait (generous bound: the machine is shared).
+        // How prompt publication is, is measured by scripts/bench-log, not asserted here (no timed assertions).
         let slowest = acknowledged.compactMap(\.2).max() ?? .zero
-        #expect(slowest < .seconds(3), "slowest acknowledged-and-proven append took \(slowest)")
 
         let final = try await log.waitForCheckpoint(covering: UInt64(total - 1))
         watching.cancel()
