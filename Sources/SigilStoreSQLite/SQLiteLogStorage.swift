@@ -222,13 +222,14 @@ public final class SQLiteLogStorage: LogStorage {
 
     // MARK: Inspection
 
-    /// What the open database reports about itself: the journal mode, the writer's `synchronous` level and the
-    /// schema version (`PRAGMA user_version`) with the migrations recorded in it.
+    /// What the open database reports about itself: the journal mode, the writer's `synchronous` level and busy
+    /// timeout, and the schema version (`PRAGMA user_version`) with the migrations recorded in it.
     public func settings() async throws -> SQLiteStoreSettings {
         try await write("read settings", transaction: false) { db in
             SQLiteStoreSettings(
                 journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
                 synchronous: try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1,
+                busyTimeoutMilliseconds: try Int.fetchOne(db, sql: "PRAGMA busy_timeout") ?? 0,
                 schemaVersion: try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0,
                 appliedMigrations: try SQLiteSchema.migrator.completedMigrations(db))
         }
@@ -323,6 +324,8 @@ public struct SQLiteStoreSettings: Hashable, Sendable {
     public let journalMode: String
     /// `PRAGMA synchronous` of the writing connection (2 is FULL).
     public let synchronous: Int
+    /// `PRAGMA busy_timeout` of the writing connection: how long it waits for another writer's lock.
+    public let busyTimeoutMilliseconds: Int
     /// `PRAGMA user_version`: the schema version (``SQLiteLogStorage/schemaVersion`` after opening).
     public let schemaVersion: Int
     /// The migrations recorded in the database, in the order they were applied.

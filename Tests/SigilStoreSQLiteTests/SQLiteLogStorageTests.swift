@@ -47,13 +47,16 @@ final class SQLiteLogStorageTests {
         #expect(try mode(path) == 0o640)
     }
 
-    @Test("opening runs WAL with synchronous FULL and records the schema version")
+    @Test("opening runs WAL with synchronous FULL and a busy timeout, and records the schema version")
     func settingsAndSchemaVersion() async throws {
         let path = root.path("settings.sqlite")
-        let storage = try SQLiteLogStorage(path: path)
+        var options = SQLiteLogStorage.Options()
+        options.busyTimeout = .milliseconds(2_500)
+        let storage = try SQLiteLogStorage(path: path, options: options)
         let settings = try await storage.settings()
         #expect(settings.journalMode == "wal")
         #expect(settings.synchronous == 2)  // FULL
+        #expect(settings.busyTimeoutMilliseconds == 2_500)
         #expect(SQLiteLogStorage.schemaVersion == 1)
         #expect(settings.schemaVersion == SQLiteLogStorage.schemaVersion)
         #expect(settings.appliedMigrations.count == SQLiteLogStorage.schemaVersion)
@@ -72,7 +75,7 @@ final class SQLiteLogStorageTests {
         #expect(Set(tables).isSuperset(of: ["bundles", "checkpoint", "entries", "tiles"]))
 
         // Reopening migrates nothing and keeps the version.
-        let reopened = try SQLiteLogStorage(path: path)
+        let reopened = try SQLiteLogStorage(path: path, options: options)
         #expect(try await reopened.settings() == settings)
     }
 
