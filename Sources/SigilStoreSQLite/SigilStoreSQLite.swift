@@ -1,1 +1,0 @@
-// SigilStoreSQLite: placeholder until its first file lands.
