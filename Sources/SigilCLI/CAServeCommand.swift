@@ -22,19 +22,19 @@ struct CAServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the CA (POST /api/v2/signingCert, GET /api/v2/trustBundle).",
         discussion: """
-            On first start, creates in --data a P-384 root and intermediate (ca-root.pem, ca-intermediate.pem,
-            keys ca-root-key.pem and ca-intermediate-key.pem with mode 0600) and a P-256 CT log key
+            On first start, creates in --data a P-384 root and intermediate (ca-root.pem, ca-intermediate.pem, \
+            keys ca-root-key.pem and ca-intermediate-key.pem with mode 0600) and a P-256 CT log key \
             (ct-log-key.pem, mode 0600, public key in ct-log-public.pem). Later starts reuse them.
 
-            Tokens are accepted from the --issuer URLs (repeatable; the n-th --issuer-type applies to the n-th
-            --issuer, default email). Their keys are fetched by OIDC discovery at start, every 10 minutes, and
+            Tokens are accepted from the --issuer URLs (repeatable; the n-th --issuer-type applies to the n-th \
+            --issuer, default email). Their keys are fetched by OIDC discovery at start, every 10 minutes, and \
             when a token names an unknown key (at most every 30 s per issuer).
 
-            --dev-issuer also runs a development OIDC issuer on 127.0.0.1 (--dev-issuer-port, 0: any free port)
-            that mints tokens for any email at GET /token?email=ADDR for loopback clients, and trusts it as an
+            --dev-issuer also runs a development OIDC issuer on 127.0.0.1 (--dev-issuer-port, 0: any free port) \
+            that mints tokens for any email at GET /token?email=ADDR for loopback clients, and trusts it as an \
             email issuer. Never use it for anything but local testing.
 
-            The precertificates behind the SCTs are kept in an in-memory CT log (InMemoryPrecertificateLog): they
+            The precertificates behind the SCTs are kept in an in-memory CT log (InMemoryPrecertificateLog): they \
             are lost at exit. A log-backed CT log comes later.
 
             Also serves /healthz and /metrics. Stops on SIGINT/SIGTERM.
@@ -177,7 +177,7 @@ struct CALauncher: Service {
             }
             group.addTask { try await app.run() }
             group.addTask {
-                try await cancelWhenGracefulShutdown { await refresher.run(every: .seconds(600)) }
+                await cancelWhenGracefulShutdown { await refresher.run(every: .seconds(600)) }
             }
             try await group.waitForAll()
         }

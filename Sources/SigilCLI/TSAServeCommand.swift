@@ -20,8 +20,8 @@ struct TSAServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the timestamp authority (POST /api/v1/timestamp, GET /api/v1/timestamp/certchain).",
         discussion: """
-            On first start, creates in --data a P-384 root and a P-256 timestamping leaf (valid 10 years):
-            tsa-root-key.pem and tsa-signing-key.pem (mode 0600), tsa-chain.pem (leaf, then root). Later starts
+            On first start, creates in --data a P-384 root and a P-256 timestamping leaf (valid 10 years): \
+            tsa-root-key.pem and tsa-signing-key.pem (mode 0600), tsa-chain.pem (leaf, then root). Later starts \
             reuse them. Prints the chain and the URLs. Also serves /healthz and /metrics. Stops on SIGINT/SIGTERM.
             """)
 

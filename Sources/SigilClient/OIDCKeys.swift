@@ -151,15 +151,16 @@ public actor OIDCKeyRefresher {
         return reloaded
     }
 
-    /// Refreshes all issuers now and then every `interval`, until the task is cancelled.
+    /// Refreshes all issuers every `interval` (the first time after one interval: call `refreshAll()` first
+    /// to load keys at start), until the task is cancelled.
     public func run(every interval: Duration) async {
         while !Task.isCancelled {
-            await refreshAll()
             do {
                 try await Task.sleep(for: interval)
             } catch {
                 return
             }
+            await refreshAll()
         }
     }
 }

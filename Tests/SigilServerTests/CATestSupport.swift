@@ -4,8 +4,10 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -19,17 +21,19 @@ func withRunningServer<App: ApplicationProtocol, Result: Sendable>(
         continuation.yield(port)
         continuation.finish()
     }
+    let services = ServiceGroup(
+        configuration: ServiceGroupConfiguration(services: [.init(service: app)], logger: Logger(label: "test")))
     return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
+        group.addTask { try await services.run() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
         do {
             let result = try await body(port)
-            group.cancelAll()
-            try? await group.waitForAll()
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
             return result
         } catch {
-            group.cancelAll()
+            await services.triggerGracefulShutdown()
             try? await group.waitForAll()
             throw error
         }
