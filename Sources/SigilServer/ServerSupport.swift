@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Prometheus
+import SigilBundle
 
 /// The request context of Sigil services: Hummingbird's basic context plus the peer's socket address (used by
 /// loopback-only endpoints such as the dev issuer's `/token`).
@@ -54,17 +55,8 @@ public enum ServerSupport {
 
     /// The `{"code": N, "message": "..."}` error body sigstore services answer with (go-openapi / grpc-gateway).
     public static func errorJSON(status: HTTPResponse.Status, code: Int? = nil, message: String) -> Response {
-        var escaped = ""
-        for scalar in message.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case _ where scalar.value < 0x20: escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        let body = #"{"code":\#(code ?? status.code),"message":"\#(escaped)"}"#
-        return json(status: status, Array(body.utf8))
+        let body = JSONValue.makeObject(["code": .integer(Int64(code ?? status.code)), "message": .string(message)])
+        return json(status: status, body.serialized())
     }
 
     /// Whether a peer address is a loopback address (127.0.0.0/8 or ::1).
