@@ -86,4 +86,31 @@ struct DevIssuerTests {
             }
         }
     }
+
+    @Test("on-demand refreshes of an issuer are at most one per minimum interval")
+    func refreshIsRateBounded() async throws {
+        let dev = DevIssuer()
+        try await withRunningServer({ onRunning in
+            dev.makeApplication(host: "127.0.0.1", port: 0, logger: Logger(label: "test.dev"), onServerRunning: onRunning)
+        }) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let verifier = try OIDCVerifier(issuers: [try OIDCIssuer(url: url, kind: .email)], clock: { Date() })
+            let refresher = OIDCKeyRefresher(verifier: verifier, minimumInterval: .seconds(60))
+            #expect(!verifier.hasKeys(for: url))
+            #expect(await refresher.refreshIfDue())
+            #expect(verifier.hasKeys(for: url))
+            #expect(await refresher.refreshIfDue() == false)
+        }
+    }
+
+    /// AsyncHTTPClient retries refused connections until the deadline, so this takes the whole timeout.
+    @Test("an unreachable issuer is a transport error within the timeout")
+    func unreachableIssuer() async throws {
+        do throws(OIDCFetchError) {
+            _ = try await OIDCKeyRefresher.fetchJWKS(issuer: "http://127.0.0.1:1", timeout: .seconds(1))
+            Issue.record("fetching from a closed port succeeded")
+        } catch {
+            #expect(error.code == .transport)
+        }
+    }
 }
