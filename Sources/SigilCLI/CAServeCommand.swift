@@ -154,9 +154,15 @@ struct CALauncher: Service {
                     continuation.yield(bound)
                     continuation.finish()
                 }
-                group.addTask { try await devApp.run() }
+                group.addTask {
+                    defer { continuation.finish() }  // a failed start must not leave us waiting for a port
+                    try await devApp.run()
+                }
                 var iterator = ports.makeAsyncIterator()
-                guard await iterator.next() != nil, let url = dev.issuerURL else { return }
+                guard await iterator.next() != nil, let url = dev.issuerURL else {
+                    try await group.waitForAll()
+                    throw InputError("the dev OIDC issuer did not start")
+                }
                 Console.print("dev OIDC issuer on \(url) (tokens: \(url)/token?email=ADDR)")
                 issuers.append(try OIDCIssuer(url: url, kind: .email))
             }
