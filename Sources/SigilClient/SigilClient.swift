@@ -1,1 +1,0 @@
-// SigilClient: placeholder until its first file lands.
