@@ -220,7 +220,7 @@ let package = Package(
             name: "SigilSignTests",
             dependencies: [
                 "SigilSign", "SigilClient", "SigilVerify", "SigilBundle", "SigilTesting", "SigilX509", "SigilTimestamp", "SigilCT",
-                crypto, x509,
+                "SigilCA", "SigilRekor", "SigilTSA", "SigilTlog", crypto, asn1, x509,
             ],
             swiftSettings: strict
         ),

@@ -28,16 +28,21 @@ public struct FulcioClient: CertificateIssuer {
     public func issueCertificate(certificateSigningRequest: [UInt8], identityToken: String) async throws
         -> [Certificate]
     {
-        let pem = CertificateCoding.pem(der: certificateSigningRequest, type: "CERTIFICATE REQUEST")
-        let body = JSONValue.makeObject(["certificateSigningRequest": .string(Base64.encode(Array(pem.utf8)))])
         let answer = try await http.post(
             service: "Fulcio", url: endpoint,
             headers: [
                 ("Authorization", "Bearer \(identityToken)"), ("Content-Type", "application/json"),
                 ("Accept", "application/pem-certificate-chain"),
             ],
-            body: body.serialized())
+            body: Self.requestBody(certificateSigningRequest: certificateSigningRequest))
         return try Self.parseChain(answer)
+    }
+
+    /// `{"certificateSigningRequest": base64(PEM CSR)}`, as sigstore-python sends it (no credentials field).
+    public static func requestBody(certificateSigningRequest: [UInt8]) -> [UInt8] {
+        let pem = CertificateCoding.pem(der: certificateSigningRequest, type: "CERTIFICATE REQUEST")
+        return JSONValue.makeObject(["certificateSigningRequest": .string(Base64.encode(Array(pem.utf8)))])
+            .serialized()
     }
 
     /// The chain of a `signedCertificateEmbeddedSct` answer; the detached-SCT shape and short chains are

@@ -3,7 +3,6 @@
 // is a DER TimeStampResp. sigstore-python's timeout is 5 s.
 
 import SigilSign
-import SigilTimestamp
 
 /// A timestamp authority reached over HTTP.
 public struct TSAClient: Timestamper {
@@ -17,11 +16,7 @@ public struct TSAClient: Timestamper {
     }
 
     public func timestamp(signature: [UInt8]) async throws -> [UInt8] {
-        let request = TimeStampReq(hashing: signature, nonce: UInt64.random(in: 1...UInt64.max))
-        let query: [UInt8]
-        do { query = try request.derEncoded() } catch {
-            throw SignError(.timestamping, "cannot encode the timestamp request: \(error.reason)")
-        }
+        let query = try TimestampQuery.der(signature: signature)
         return try await http.post(
             service: "timestamp authority", url: url,
             headers: [("Content-Type", "application/timestamp-query"), ("Accept", "application/timestamp-reply")],

@@ -2,6 +2,7 @@
 // SigilTesting.VirtualSigstore implements them in process with the real CA, log and TSA cores.
 
 import SigilBundle
+import SigilTimestamp
 import X509
 
 /// A certificate authority (Fulcio): trades an identity token and a proof of possession for a certificate.
@@ -22,4 +23,16 @@ public protocol LogSubmitter: Sendable {
 public protocol Timestamper: Sendable {
     /// A DER TimeStampResp over `signature` (the imprint is SHA-256 of these bytes).
     func timestamp(signature: [UInt8]) async throws -> [UInt8]
+}
+
+/// The RFC 3161 query Sigstore clients send for a signature.
+public enum TimestampQuery {
+    /// SPEC: services.md §1.6 — a DER TimeStampReq v1 with the SHA-256 imprint of `signature`, a random 64-bit
+    /// nonce, certReq TRUE, no policy, no extensions.
+    public static func der(signature: [UInt8]) throws(SignError) -> [UInt8] {
+        let request = TimeStampReq(hashing: signature, nonce: UInt64.random(in: 1...UInt64.max))
+        do { return try request.derEncoded() } catch {
+            throw SignError(.timestamping, "cannot encode the timestamp request: \(error.reason)")
+        }
+    }
 }

@@ -120,7 +120,7 @@ public struct Signer: Sendable {
     /// SPEC: RFC 2986 §4; services.md §1.3 — a PKCS#10 request with an empty subject and one requested
     /// extension, BasicConstraints CA:false (critical), self-signed with ECDSA-SHA256: Fulcio's proof of
     /// possession.
-    static func certificateSigningRequest(for key: P256.Signing.PrivateKey) throws(SignError) -> [UInt8] {
+    public static func certificateSigningRequest(for key: P256.Signing.PrivateKey) throws(SignError) -> [UInt8] {
         do {
             var attributes = CertificateSigningRequest.Attributes()
             attributes.insert(

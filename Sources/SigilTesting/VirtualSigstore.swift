@@ -16,7 +16,6 @@ import SigilLog
 import SigilRekor
 import SigilSign
 import SigilTSA
-import SigilTimestamp
 import SigilTlog
 import SigilX509
 import X509
@@ -159,8 +158,7 @@ public struct VirtualSigstore: CertificateIssuer, LogSubmitter, Timestamper, Sen
     // MARK: Timestamper
 
     public func timestamp(signature: [UInt8]) async throws -> [UInt8] {
-        let request = TimeStampReq(hashing: signature, nonce: UInt64.random(in: 1...UInt64.max))
-        return timeStampSigner.respond(to: try request.derEncoded()).derEncoded
+        timeStampSigner.respond(to: try TimestampQuery.der(signature: signature)).derEncoded
     }
 
     /// Stops the log's background work.
