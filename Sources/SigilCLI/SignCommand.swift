@@ -154,11 +154,15 @@ func writeBundle(_ bundle: SigstoreBundle, to path: String) throws {
     }
 }
 
-/// Runs `body`, turning a SignError into a message and exit 1 (the services or the result failed).
+/// Runs `body`, turning a SignError into a message: exit 2 for what the user gave (a bad key, configuration or
+/// input), exit 1 when a service refused or failed, or the result did not verify.
 func reportingSignErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as SignError {
+        if [.invalidKey, .invalidConfiguration, .invalidInput].contains(error.code) {
+            throw InputError(error.reason)
+        }
         FileHandle.standardError.write(Data("error: \(error.reason)\n".utf8))
         throw SigilExit.verificationFailed
     }

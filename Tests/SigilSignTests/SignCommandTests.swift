@@ -79,6 +79,8 @@ struct SignCommandTests {
             (["sign", scratch.path("missing.txt").path, "--trust-config", trust], "cannot read file"),
             (["sign", file, "--trust-config", file], "trust config does not parse"),
             (["sign", file, "--trust-config", trust], "no identity token"),
+            (["sign", file, "--trust-config", trust, "--key", file], "expected a PEM ECDSA P-256 private key"),
+            (["sign", file, "--trust-config", trust, "--key", file, "--identity-token", "t"], "--key signs with a managed key"),
             (["attest", file, "--type", "https://slsa.dev/provenance/v1", "--trust-config", trust], "--predicate"),
             (
                 ["attest", file, "--predicate", file, "--type", "t", "--trust-config", trust, "--identity-token", "t"],
