@@ -94,6 +94,15 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "SigilSign",
+            dependencies: [
+                "SigilBundle", "SigilVerify", "SigilX509", "SigilTimestamp", "SigilTlog", "SigilMerkle", crypto, asn1, x509,
+                logging,
+            ],
+            swiftSettings: strict
+        ),
+
         // Layer 4: wiring. HTTP servers (Hummingbird) and HTTP clients (AsyncHTTPClient).
         .target(
             name: "SigilServer",
@@ -105,7 +114,10 @@ let package = Package(
         ),
         .target(
             name: "SigilClient",
-            dependencies: ["SigilBundle", "SigilCA", "SigilTimestamp", "SigilX509", "SigilTlog", crypto, x509, asyncHTTPClient, logging],
+            dependencies: [
+                "SigilBundle", "SigilCA", "SigilSign", "SigilTimestamp", "SigilX509", "SigilTlog", crypto, x509,
+                asyncHTTPClient, logging,
+            ],
             swiftSettings: strict
         ),
 
@@ -115,7 +127,7 @@ let package = Package(
             dependencies: [
                 "SigilMerkle", "SigilTlog", "SigilBundle", "SigilVerify", "SigilX509", "SigilServer", "SigilClient",
                 "SigilLog", "SigilStoreSQLite", "SigilRekor", "SigilCA", "SigilCT", "SigilTSA", "SigilTimestamp",
-                argumentParser, serviceLifecycle, logging,
+                "SigilSign", argumentParser, serviceLifecycle, logging,
             ],
             exclude: ["Resources/README.md"],
             resources: [.copy("Resources/production-trusted-root.json"), .copy("Resources/staging-trusted-root.json")],
@@ -123,7 +135,14 @@ let package = Package(
         ),
 
         // Test support: never linked into a product.
-        .target(name: "SigilTesting", dependencies: ["SigilMerkle", crypto], swiftSettings: strict),
+        .target(
+            name: "SigilTesting",
+            dependencies: [
+                "SigilMerkle", "SigilSign", "SigilCA", "SigilCT", "SigilTSA", "SigilLog", "SigilRekor", "SigilBundle",
+                "SigilTlog", "SigilX509", "SigilTimestamp", crypto, x509,
+            ],
+            swiftSettings: strict
+        ),
 
         .testTarget(
             name: "SigilMerkleTests",
@@ -194,6 +213,14 @@ let package = Package(
                 "SigilServer", "SigilClient", "SigilLog", "SigilRekor", "SigilCA", "SigilTSA", "SigilBundle", "SigilVerify",
                 "SigilTimestamp", "SigilX509", "SigilTlog", "SigilMerkle", "SigilTesting", crypto, x509, hummingbird,
                 hummingbirdTesting, asyncHTTPClient,
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilSignTests",
+            dependencies: [
+                "SigilSign", "SigilClient", "SigilVerify", "SigilBundle", "SigilTesting", "SigilX509", "SigilTimestamp", "SigilCT",
+                "SigilCA", "SigilRekor", "SigilTSA", "SigilTlog", crypto, asn1, x509,
             ],
             swiftSettings: strict
         ),

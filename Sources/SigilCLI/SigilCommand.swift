@@ -10,7 +10,9 @@ struct SigilCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 verified or done, 1 verification failed, 2 usage or input error.
             """,
-        subcommands: [VerifyCommand.self, MerkleCommand.self, CACommand.self, TSACommand.self]
+        subcommands: [
+            SignCommand.self, AttestCommand.self, VerifyCommand.self, CACommand.self, TSACommand.self, MerkleCommand.self,
+        ]
     )
 }
 

@@ -41,7 +41,7 @@ enum ImportRules {
         TargetRule(target: "SigilTSA", layer: 3, isPure: false, externalModules: verifyModules.union(foundation).union(["Logging"]), sigilTargets: nil),
         TargetRule(target: "SigilSign", layer: 3, isPure: false, externalModules: verifyModules.union(foundation).union(["Logging"]), sigilTargets: nil),
         TargetRule(target: "SigilServer", layer: 4, isPure: false, externalModules: verifyModules.union(foundation).union(["Hummingbird", "Logging", "Metrics", "Prometheus", "ServiceLifecycle", "NIOCore", "HTTPTypes"]), sigilTargets: nil),
-        TargetRule(target: "SigilClient", layer: 4, isPure: false, externalModules: verifyModules.union(foundation).union(["AsyncHTTPClient", "NIOCore", "NIOFoundationCompat", "Logging"]), sigilTargets: nil),
+        TargetRule(target: "SigilClient", layer: 4, isPure: false, externalModules: verifyModules.union(foundation).union(["AsyncHTTPClient", "NIOCore", "NIOHTTP1", "NIOFoundationCompat", "Logging"]), sigilTargets: nil),
         TargetRule(target: "SigilCLI", layer: 5, isPure: false, externalModules: verifyModules.union(foundation).union(["ArgumentParser", "Logging", "ServiceLifecycle"]), sigilTargets: nil),
         // Test support: linked only into tests, so it may read fixtures from disk.
         TargetRule(target: "SigilTesting", layer: 6, isPure: false, externalModules: verifyModules.union(foundation), sigilTargets: nil),
