@@ -1,1 +1,0 @@
-// SigilLog: placeholder until its first file lands.
