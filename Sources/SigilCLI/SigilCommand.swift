@@ -10,7 +10,7 @@ struct SigilCommand: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 verified or done, 1 verification failed, 2 usage or input error.
             """,
-        subcommands: [VerifyCommand.self, MerkleCommand.self]
+        subcommands: [VerifyCommand.self, MerkleCommand.self, LogCommand.self]
     )
 }
 

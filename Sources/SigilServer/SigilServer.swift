@@ -1,1 +1,0 @@
-// SigilServer: placeholder until its first file lands.
