@@ -24,7 +24,7 @@ public enum LogSigningKeyFile {
         let key = Curve25519.Signing.PrivateKey()
         // Create the file empty with 0600 first, so the secret is never in a file others may read.
         guard files.createFile(atPath: path, contents: Data(), attributes: [.posixPermissions: 0o600]) else {
-            throw LogKeyFileError("cannot create \(path)")
+            throw LogKeyFileError(.cannotCreate, "cannot create \(path)")
         }
         try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -45,26 +45,49 @@ public enum LogSigningKeyFile {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
             throw LogKeyFileError(
-                "\(path) has mode \(String(mode & 0o777, radix: 8)); a signing key must be 0600 (chmod 600 it)")
+                .insecureMode, "\(path) has mode \(String(mode & 0o777, radix: 8)); a signing key must be 0600 (chmod 600 it)")
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         guard data.count < 4096, let text = String(data: data, encoding: .utf8) else {
-            throw LogKeyFileError("\(path) is not a PEM file")
+            throw LogKeyFileError(.malformed, "\(path) is not a PEM file")
         }
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         guard lines.first == "-----BEGIN PRIVATE KEY-----", lines.last == "-----END PRIVATE KEY-----",
             let der = Data(base64Encoded: lines.dropFirst().dropLast().joined())
-        else { throw LogKeyFileError("\(path) is not a PKCS#8 PEM private key") }
+        else { throw LogKeyFileError(.malformed, "\(path) is not a PKCS#8 PEM private key") }
         let bytes = [UInt8](der)
         guard bytes.count == pkcs8Prefix.count + 32, bytes.starts(with: pkcs8Prefix) else {
-            throw LogKeyFileError("\(path) does not hold an Ed25519 private key (RFC 8410)")
+            throw LogKeyFileError(.malformed, "\(path) does not hold an Ed25519 private key (RFC 8410)")
         }
         return try Curve25519.Signing.PrivateKey(rawRepresentation: bytes[pkcs8Prefix.count...])
     }
 }
 
-/// A key file that cannot be read or written.
-public struct LogKeyFileError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
+/// A key file that cannot be used. Tests match on `code`; `reason` says what was expected and found.
+public struct LogKeyFileError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What is wrong with the file. New codes may be added; switch with a `default`.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Backing: String, Hashable, Sendable { case cannotCreate, insecureMode, malformed }
+        private let backing: Backing
+        private init(_ backing: Backing) { self.backing = backing }
+
+        /// The file could not be created.
+        public static let cannotCreate = Code(.cannotCreate)
+        /// Others than the owner may read or write the file.
+        public static let insecureMode = Code(.insecureMode)
+        /// The file is not a PKCS#8 PEM Ed25519 private key.
+        public static let malformed = Code(.malformed)
+
+        public var description: String { backing.rawValue }
+    }
+
+    public var code: Code
+    public var reason: String
+
+    init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "log key file: \(code): \(reason)" }
 }

@@ -255,6 +255,7 @@ struct LogRoutesTests {
         }
         let stored = try #require(try await storage.checkpoint())
         let size = try SigilTlog.Checkpoint.verify(stored.note, origin: log.origin, keys: [log.noteKey]).checkpoint.size
+        #expect(!acknowledged.isEmpty, "no append was in flight when the shutdown began")
         for index in acknowledged { #expect(index < size) }
         try await client.shutdown()
     }
@@ -273,6 +274,9 @@ struct LogRoutesTests {
         #expect(!second.created)
         #expect(second.key.rawRepresentation == first.key.rawRepresentation)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-        #expect(throws: LogKeyFileError.self) { try LogSigningKeyFile.load(path) }
+        #expect { try LogSigningKeyFile.load(path) } throws: { ($0 as? LogKeyFileError)?.code == .insecureMode }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        try Data("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try LogSigningKeyFile.load(path) } throws: { ($0 as? LogKeyFileError)?.code == .malformed }
     }
 }
