@@ -40,11 +40,14 @@ func withRunningServer<App: ApplicationProtocol, Result: Sendable>(
     }
 }
 
-struct HTTPAnswer {
+/// One HTTP answer; header names are lower-cased.
+struct HTTPAnswer: Sendable {
     let status: Int
     let headers: [String: String]
     let body: [UInt8]
     var text: String { String(decoding: body, as: UTF8.self) }
+
+    func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
 /// One HTTP request with AsyncHTTPClient (10 s timeout).

@@ -40,19 +40,6 @@ struct LiveLog {
     func stop() async throws { try await running.shutdown() }
 }
 
-/// One HTTP answer.
-struct HTTPAnswer: Sendable {
-    let status: Int
-    let headers: [(String, String)]
-    let body: [UInt8]
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
-    }
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-}
-
 /// An AsyncHTTPClient with enough HTTP/1.1 connections for the load test's clients.
 func makeHTTPClient(connections: Int = 32) -> HTTPClient {
     var configuration = HTTPClient.Configuration()
@@ -78,9 +65,9 @@ extension HTTPClient {
     private func answer(_ request: HTTPClientRequest) async throws -> HTTPAnswer {
         let response = try await execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 64 << 20)
-        return HTTPAnswer(
-            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-            body: Array(body.readableBytesView))
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        return HTTPAnswer(status: Int(response.status.code), headers: headers, body: Array(body.readableBytesView))
     }
 }
 
