@@ -108,7 +108,7 @@ let package = Package(
             name: "SigilServer",
             dependencies: [
                 "SigilLog", "SigilRekor", "SigilCA", "SigilCT", "SigilTSA", "SigilBundle", "SigilTlog", "SigilX509",
-                "SigilTimestamp", "SigilMerkle", crypto, x509, hummingbird, prometheus, metrics, serviceLifecycle, logging,
+                "SigilTimestamp", "SigilMerkle", crypto, asn1, x509, hummingbird, prometheus, metrics, serviceLifecycle, logging,
             ],
             swiftSettings: strict
         ),

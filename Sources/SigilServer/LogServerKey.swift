@@ -1,11 +1,12 @@
 // The log's Ed25519 signing key on disk: created once (file mode 0600), reused on every start.
 //
-// Written by hand: swift-crypto's PEM support for Curve25519 lives in CryptoExtras, which is not a dependency.
-// The format is RFC 8410 §7 PKCS#8 (`-----BEGIN PRIVATE KEY-----`), whose DER for Ed25519 is a fixed 16-byte
-// prefix and the 32-byte seed, so `openssl pkey -in log.key -pubout` reads it too.
+// swift-crypto's PKCS#8 support for Curve25519 lives in CryptoExtras, which is not a dependency, so the DER is
+// built here: RFC 8410 §7 PKCS#8, for Ed25519 a fixed 16-byte prefix and the 32-byte seed; SwiftASN1's
+// `PEMDocument` does the PEM armour. `openssl pkey -in log.key -pubout` reads the file too.
 
 import Crypto
 import Foundation
+import SwiftASN1
 
 /// Loads or creates the log's signing key file.
 public enum LogSigningKeyFile {
@@ -34,10 +35,12 @@ public enum LogSigningKeyFile {
         return (key, true)
     }
 
+    /// The PEM label of a PKCS#8 private key (RFC 7468 §10).
+    static let pemType = "PRIVATE KEY"
+
     /// The PEM text of `key`.
     public static func pem(_ key: Curve25519.Signing.PrivateKey) -> String {
-        let base64 = Data(pkcs8Prefix + Array(key.rawRepresentation)).base64EncodedString()
-        return "-----BEGIN PRIVATE KEY-----\n\(base64)\n-----END PRIVATE KEY-----\n"
+        PEMDocument(type: pemType, derBytes: pkcs8Prefix + Array(key.rawRepresentation)).pemString + "\n"
     }
 
     /// Reads a PKCS#8 Ed25519 private key PEM, refusing anything else (and a file others can read).
@@ -51,11 +54,10 @@ public enum LogSigningKeyFile {
         guard data.count < 4096, let text = String(data: data, encoding: .utf8) else {
             throw LogKeyFileError(.malformed, "\(path) is not a PEM file")
         }
-        let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard lines.first == "-----BEGIN PRIVATE KEY-----", lines.last == "-----END PRIVATE KEY-----",
-            let der = Data(base64Encoded: lines.dropFirst().dropLast().joined())
+        guard let document = try? PEMDocument(pemString: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            document.discriminator == pemType
         else { throw LogKeyFileError(.malformed, "\(path) is not a PKCS#8 PEM private key") }
-        let bytes = [UInt8](der)
+        let bytes = document.derBytes
         guard bytes.count == pkcs8Prefix.count + 32, bytes.starts(with: pkcs8Prefix) else {
             throw LogKeyFileError(.malformed, "\(path) does not hold an Ed25519 private key (RFC 8410)")
         }

@@ -41,7 +41,7 @@ public struct TimestampSigningKey: Sendable {
         }
     }
 
-    /// The key as PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    /// The key as PKCS#8 PEM (RFC 7468 label "PRIVATE KEY").
     public var pemRepresentation: String {
         switch backing {
         case .p256(let key): key.pemRepresentation
