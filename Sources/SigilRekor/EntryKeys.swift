@@ -1,6 +1,6 @@
 // The keys and algorithms a hashedrekord 0.0.2 entry may be signed with, and the signature check over a
-// digest the client computed. The cryptography is swift-crypto; the key parsing is swift-certificates. Only the
-// "prehashed digest" wrapper is written by hand (swift-crypto has no public way to make a digest from bytes).
+// digest the client computed (SigilX509's `PrehashedSignature`). The cryptography is swift-crypto; the key
+// parsing is swift-certificates.
 //
 // What rekor-tiles accepts (sigstore/rekor-tiles internal/algorithmregistry, PR #927 "Remove pure Ed25519 and
 // restrict allowed signature algorithms"): RSA PKCS#1 v1.5 2048/3072/4096 + SHA-256, ECDSA P-256/SHA-256,
@@ -15,45 +15,22 @@ import SigilX509
 import SwiftASN1
 import X509
 
-/// A digest the client computed, wrapped so swift-crypto's ECDSA verifies over it without hashing again.
-struct PrehashedDigest<Width: DigestWidth>: Digest {
-    static var byteCount: Int { Width.byteCount }
-    let bytes: [UInt8]
-
-    init?(_ bytes: [UInt8]) {
-        guard bytes.count == Width.byteCount else { return nil }
-        self.bytes = bytes
-    }
-
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try bytes.withUnsafeBytes(body)
-    }
-
-    func makeIterator() -> Array<UInt8>.Iterator { bytes.makeIterator() }
-    var description: String { "prehashed digest of \(bytes.count) bytes" }
-}
-
-protocol DigestWidth: Sendable { static var byteCount: Int { get } }
-enum Width32: DigestWidth { static var byteCount: Int { 32 } }
-enum Width48: DigestWidth { static var byteCount: Int { 48 } }
-enum Width64: DigestWidth { static var byteCount: Int { 64 } }
-
 /// A verifier's public key, sorted by what can check a hashedrekord signature.
 enum EntryKey {
-    case p256(P256.Signing.PublicKey)
-    case p384(P384.Signing.PublicKey)
-    case p521(P521.Signing.PublicKey)
+    case p256
+    case p384
+    case p521
     case ed25519
     /// RSA or anything else swift-certificates parses.
     case other
 
     init(_ key: Certificate.PublicKey) {
-        if let key = P256.Signing.PublicKey(key) {
-            self = .p256(key)
-        } else if let key = P384.Signing.PublicKey(key) {
-            self = .p384(key)
-        } else if let key = P521.Signing.PublicKey(key) {
-            self = .p521(key)
+        if P256.Signing.PublicKey(key) != nil {
+            self = .p256
+        } else if P384.Signing.PublicKey(key) != nil {
+            self = .p384
+        } else if P521.Signing.PublicKey(key) != nil {
+            self = .p521
         } else if Curve25519.Signing.PublicKey(key) != nil {
             self = .ed25519
         } else {
@@ -78,29 +55,6 @@ enum EntryKey {
         case .p384: .pkixECDSAP384SHA384
         case .p521: .pkixECDSAP521SHA512
         case .ed25519, .other: nil
-        }
-    }
-
-    /// Whether `signature` (DER ECDSA) verifies over `digest` (already of the right length).
-    func isValidSignature(_ signature: [UInt8], digest: [UInt8]) -> Bool {
-        switch self {
-        case .p256(let key):
-            guard let digest = PrehashedDigest<Width32>(digest),
-                let signature = try? P256.Signing.ECDSASignature(derRepresentation: signature)
-            else { return false }
-            return key.isValidSignature(signature, for: digest)
-        case .p384(let key):
-            guard let digest = PrehashedDigest<Width48>(digest),
-                let signature = try? P384.Signing.ECDSASignature(derRepresentation: signature)
-            else { return false }
-            return key.isValidSignature(signature, for: digest)
-        case .p521(let key):
-            guard let digest = PrehashedDigest<Width64>(digest),
-                let signature = try? P521.Signing.ECDSASignature(derRepresentation: signature)
-            else { return false }
-            return key.isValidSignature(signature, for: digest)
-        case .ed25519, .other:
-            return false
         }
     }
 }

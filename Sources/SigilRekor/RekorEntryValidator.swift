@@ -9,6 +9,7 @@
 import Crypto
 import SigilBundle
 import SigilMerkle
+import SigilX509
 import X509
 
 /// A hashedrekord 0.0.2 entry whose request parsed strictly and whose signature verified over its digest.
@@ -131,7 +132,7 @@ public struct RekorEntryValidator: Sendable {
         }
 
         // SPEC: rekor-tiles `verifySignature`: the signature verifies over the digest (no rehashing).
-        guard entryKey.isValidSignature(request.signature.content, digest: request.digest) else {
+        guard PrehashedSignature.isValid(request.signature.content, overDigest: request.digest, key: key) == true else {
             throw RekorError(
                 .signatureInvalid,
                 "signature.content: the \(keyDetails.name) signature does not verify over the digest "
