@@ -234,13 +234,27 @@ public enum PrecertificateTBS {
     /// else kept byte for byte, re-encoded as DER. Since Fulcio's final certificate is the precertificate minus
     /// the poison extension plus the SCT list, this equals the TBS the CT log signed over.
     public static func reconstruct(from leaf: Certificate) throws(X509Error) -> [UInt8] {
+        let (tbs, removed) = try removing(FulcioOID.sctList, from: leaf)
+        guard removed.count == 1 else {
+            throw X509Error(.sctMissing, "expected one SCT list extension in the TBSCertificate, found \(removed.count)")
+        }
+        return tbs
+    }
+
+    /// The certificate's TBSCertificate with every extension `oid` removed and every other byte kept, re-encoded
+    /// as DER, and the removed extensions. Written by hand: swift-certificates has no "same TBS minus one
+    /// extension" operation. Used for both directions of RFC 6962 §3.2 (final certificate minus the SCT list,
+    /// precertificate minus the poison).
+    public static func removing(
+        _ oid: ASN1ObjectIdentifier, from certificate: Certificate
+    ) throws(X509Error) -> (tbs: [UInt8], removed: [Certificate.Extension]) {
         do {
-            let root = try DER.parse(leaf.tbsCertificateBytes)
+            let root = try DER.parse(certificate.tbsCertificateBytes)
             guard root.identifier == .sequence, case .constructed(let fields) = root.content else {
                 throw X509Error(.malformedCertificate, "TBSCertificate is not a SEQUENCE")
             }
             let extensionsTag = ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific)
-            var removed = 0
+            var removed: [Certificate.Extension] = []
             var serializer = DER.Serializer()
             try serializer.appendConstructedNode(identifier: .sequence) { coder in
                 for field in fields {
@@ -256,29 +270,20 @@ public enum PrecertificateTBS {
                         throw X509Error(.malformedCertificate, "extensions field is not [3] { SEQUENCE OF Extension }")
                     }
                     var kept: [ASN1Node] = []
-                    for ext in extensions {
-                        guard case .constructed(let parts) = ext.content, let oidNode = Array(parts).first else {
-                            throw X509Error(.malformedCertificate, "extension is not a SEQUENCE")
-                        }
-                        if try ASN1ObjectIdentifier(derEncoded: oidNode) == FulcioOID.sctList {
-                            removed += 1
-                        } else {
-                            kept.append(ext)
-                        }
+                    for node in extensions {
+                        let ext = try Certificate.Extension(derEncoded: node)
+                        if ext.oid == oid { removed.append(ext) } else { kept.append(node) }
                     }
                     // An empty extension list is omitted, as SIZE (1..MAX) requires.
                     guard !kept.isEmpty else { continue }
                     coder.appendConstructedNode(identifier: extensionsTag) { coder in
                         coder.appendConstructedNode(identifier: .sequence) { coder in
-                            for ext in kept { coder.serializeRawBytes(ext.encodedBytes) }
+                            for node in kept { coder.serializeRawBytes(node.encodedBytes) }
                         }
                     }
                 }
             }
-            guard removed == 1 else {
-                throw X509Error(.sctMissing, "expected one SCT list extension in the TBSCertificate, found \(removed)")
-            }
-            return serializer.serializedBytes
+            return (serializer.serializedBytes, removed)
         } catch let error as X509Error {
             throw error
         } catch {
