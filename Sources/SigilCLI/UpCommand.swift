@@ -41,6 +41,7 @@ struct UpCommand: AsyncParsableCommand {
             Example (in a second terminal):
               TOKEN=$(curl -s "$(cat sigil-data/issuer-url)/token?email=alice@example.com")
               sigil sign a.txt --trust-config sigil-data/trust-config.json --identity-token "$TOKEN"
+              (or: sigil sign a.txt --trust-config sigil-data/trust-config.json --dev-identity alice@example.com)
               sigil verify a.txt --bundle a.txt.sigstore.json --trust-config sigil-data/trust-config.json \\
                 --certificate-identity alice@example.com --certificate-oidc-issuer "$(cat sigil-data/issuer-url)"
               sigstore --trust-config sigil-data/trust-config.json sign --identity-token "$TOKEN" a.txt
@@ -279,12 +280,12 @@ struct UpInstance: ServiceLifecycle.Service {
               dev OIDC issuer  \(state.issuerURL)  (tokens: \(state.issuerURL)/token?email=ADDR)
               trust config  \(trust)
 
-            Sign and verify with Sigil:
-              TOKEN=$(curl -s "$(cat \(issuerFile))/token?email=alice@example.com")
-              sigil sign FILE --trust-config \(trust) --identity-token "$TOKEN"
+            Sign and verify with Sigil (--dev-identity asks the dev issuer for the token):
+              sigil sign FILE --trust-config \(trust) --dev-identity alice@example.com
               sigil verify FILE --bundle FILE.sigstore.json --trust-config \(trust) \\
                 --certificate-identity alice@example.com --certificate-oidc-issuer \(state.issuerURL)
             With sigstore-python (pip install sigstore):
+              TOKEN=$(curl -s "$(cat \(issuerFile))/token?email=alice@example.com")
               sigstore --trust-config \(trust) sign --identity-token "$TOKEN" FILE
               sigstore --trust-config \(trust) verify identity --bundle FILE.sigstore.json \\
                 --cert-identity alice@example.com --cert-oidc-issuer \(state.issuerURL) FILE

@@ -59,14 +59,25 @@ public struct HTTPServiceClient: Sendable {
     public func post(
         service: String, url: String, headers: [(String, String)], body: [UInt8]
     ) async throws(SignError) -> [UInt8] {
+        try await send(.POST, service: service, url: url, headers: headers, body: body)
+    }
+
+    /// GETs `url` and returns the 2xx answer's body. `service` names the service in errors.
+    public func get(service: String, url: String, headers: [(String, String)] = []) async throws(SignError) -> [UInt8] {
+        try await send(.GET, service: service, url: url, headers: headers, body: nil)
+    }
+
+    func send(
+        _ method: HTTPMethod, service: String, url: String, headers: [(String, String)], body: [UInt8]?
+    ) async throws(SignError) -> [UInt8] {
         var attempt = 0
         while true {
             attempt += 1
             var request = HTTPClientRequest(url: url)
-            request.method = .POST
+            request.method = method
             request.headers.add(name: "User-Agent", value: userAgent)
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: body))
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let status: Int
             let answer: [UInt8]
             let retryAfter: String?

@@ -81,6 +81,11 @@ struct SignCommandTests {
             (["sign", file, "--trust-config", trust], "no identity token"),
             (["sign", file, "--trust-config", trust, "--key", file], "expected a PEM ECDSA P-256 private key"),
             (["sign", file, "--trust-config", trust, "--key", file, "--identity-token", "t"], "--key signs with a managed key"),
+            (["sign", file, "--trust-config", trust, "--dev-identity", "a@sigil.test"], "--dev-identity needs an OIDC issuer"),
+            (
+                ["sign", file, "--trust-config", trust, "--dev-identity", "a@sigil.test", "--identity-token", "t"],
+                "give at most one of --identity-token, --identity-token-file and --dev-identity"
+            ),
             (["attest", file, "--type", "https://slsa.dev/provenance/v1", "--trust-config", trust], "--predicate"),
             (
                 ["attest", file, "--predicate", file, "--type", "t", "--trust-config", trust, "--identity-token", "t"],
