@@ -215,6 +215,8 @@ struct UpInstance: ServiceLifecycle.Service {
                     switch await iterator.next() {
                     case .listening: listening += 1
                     case .stopped, nil:
+                        // One service could not start: stop the others, then surface its error.
+                        group.cancelAll()
                         try await group.waitForAll()
                         throw InputError("a service of sigil up stopped while starting")
                     }
@@ -264,7 +266,14 @@ struct UpInstance: ServiceLifecycle.Service {
             try directory.replacePublic(Self.trustConfigFile, String(decoding: trust.jsonBytes(), as: UTF8.self) + "\n")
             try directory.replacePublic(Self.issuerURLFile, state.issuerURL + "\n")
             Console.print(banner(treeSize: await logServer.log.latestCheckpoint.size))
-            try await group.waitForAll()
+            // A graceful shutdown ends every service; a service failing on its own must not leave the others
+            // running without it: the first to end with an error stops the rest.
+            do {
+                while try await group.next() != nil {}
+            } catch {
+                group.cancelAll()
+                throw error
+            }
         }
     }
 
