@@ -31,20 +31,22 @@ struct UpCommand: AsyncParsableCommand {
             certificates of every service, the log's SQLite database, and up.json (the ports and the log's \
             origin). Later starts reuse all of them, so the log keeps its entries and old bundles still verify.
 
-            Once every service listens, it writes:
-              DIR/trust-config.json  a ClientTrustConfig (trusted root + signing config) for --trust-config
-              DIR/issuer-url         the dev OIDC issuer; GET <issuer-url>/token?email=ADDR mints a token
-                                     (loopback clients only, valid 10 minutes)
-            and prints the commands below with real paths. Stops cleanly on Ctrl-C or SIGTERM (appends in flight \
-            are answered first).
+            Once every service listens, it writes DIR/trust-config.json (a ClientTrustConfig: trusted root and \
+            signing config, for --trust-config) and DIR/issuer-url (the dev OIDC issuer: GET \
+            <issuer-url>/token?email=ADDR mints a 10-minute token for loopback clients), and prints the commands \
+            below with real paths. Stops cleanly on Ctrl-C or SIGTERM (appends in flight are answered first).
 
-            Example (in a second terminal):
-              TOKEN=$(curl -s "$(cat sigil-data/issuer-url)/token?email=alice@example.com")
-              sigil sign a.txt --trust-config sigil-data/trust-config.json --identity-token "$TOKEN"
-              (or: sigil sign a.txt --trust-config sigil-data/trust-config.json --dev-identity alice@example.com)
-              sigil verify a.txt --bundle a.txt.sigstore.json --trust-config sigil-data/trust-config.json \\
-                --certificate-identity alice@example.com --certificate-oidc-issuer "$(cat sigil-data/issuer-url)"
-              sigstore --trust-config sigil-data/trust-config.json sign --identity-token "$TOKEN" a.txt
+            Example, in a second terminal:
+              sigil sign a.txt --dev-identity alice@example.com \\
+                --trust-config sigil-data/trust-config.json
+              sigil verify a.txt --bundle a.txt.sigstore.json \\
+                --trust-config sigil-data/trust-config.json \\
+                --certificate-identity alice@example.com \\
+                --certificate-oidc-issuer "$(cat sigil-data/issuer-url)"
+              ISSUER=$(cat sigil-data/issuer-url)
+              TOKEN=$(curl -s "$ISSUER/token?email=alice@example.com")
+              sigstore --trust-config sigil-data/trust-config.json \\
+                sign --identity-token "$TOKEN" a.txt
             """)
 
     @Option(help: "Directory for keys, certificates, the log database and the trust config (created if missing).")
