@@ -233,7 +233,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SigilCLITests", dependencies: ["SigilTesting"], swiftSettings: strict),
+        .testTarget(name: "SigilCLITests", dependencies: ["SigilTesting", "SigilBundle"], swiftSettings: strict),
         .testTarget(name: "SigilArchitectureTests", dependencies: ["SigilTesting"], swiftSettings: strict),
     ]
 )

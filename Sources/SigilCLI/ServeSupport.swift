@@ -59,6 +59,17 @@ struct DataDirectory {
     func createPrivate(_ name: String, _ text: String) throws { try create(name, text, mode: 0o600) }
     /// A certificate or public key file: mode 0644.
     func createPublic(_ name: String, _ text: String) throws { try create(name, text, mode: 0o644) }
+
+    /// Writes a public file (mode 0644) that may already exist, atomically: readers see the old or the new
+    /// text, never a part (a new file beside it, synced, then renamed over it).
+    func replacePublic(_ name: String, _ text: String) throws {
+        let temporary = ".\(name).\(getpid()).tmp"
+        try? FileManager.default.removeItem(atPath: path(temporary))
+        try create(temporary, text, mode: 0o644)
+        guard rename(path(temporary), path(name)) == 0 else {
+            throw InputError("cannot replace \(path(name)): errno \(errno)")
+        }
+    }
 }
 
 enum Console {

@@ -11,7 +11,7 @@ struct SigilCommand: AsyncParsableCommand {
             Exit codes: 0 verified or done, 1 verification failed, 2 usage or input error.
             """,
         subcommands: [
-            SignCommand.self, AttestCommand.self, VerifyCommand.self, LogCommand.self, CACommand.self, TSACommand.self,
+            UpCommand.self, SignCommand.self, AttestCommand.self, VerifyCommand.self, LogCommand.self, CACommand.self, TSACommand.self,
             MerkleCommand.self,
         ]
     )

@@ -15,6 +15,12 @@ struct SigningOptions: ParsableArguments {
     @Option(help: "A file holding the OIDC identity token.")
     var identityTokenFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Get the token for this email address from a `sigil up` dev OIDC issuer (the signing config's, on loopback).",
+            valueName: "email"))
+    var devIdentity: String?
+
     @Option(help: "A ClientTrustConfig with the trusted root and the signing config (e.g. from `sigil up`).")
     var trustConfig: String?
 
@@ -39,8 +45,11 @@ struct SigningOptions: ParsableArguments {
         if key != nil, identityToken != nil || identityTokenFile != nil {
             throw ValidationError("--key signs with a managed key: leave out --identity-token and --identity-token-file")
         }
-        if identityToken != nil, identityTokenFile != nil {
-            throw ValidationError("give at most one of --identity-token and --identity-token-file")
+        if [identityToken, identityTokenFile, devIdentity].compactMap({ $0 }).count > 1 {
+            throw ValidationError("give at most one of --identity-token, --identity-token-file and --dev-identity")
+        }
+        if key != nil, devIdentity != nil {
+            throw ValidationError("--key signs with a managed key: leave out --dev-identity")
         }
         guard (1...600).contains(timeout) else { throw ValidationError("--timeout must be 1...600 seconds") }
     }
@@ -101,7 +110,12 @@ struct SigningOptions: ParsableArguments {
         } catch {
             throw InputError(signErrorMessage(error))
         }
-        let token = try identityTokenValue()
+        let token: String
+        if let devIdentity {
+            token = try await Self.devToken(email: devIdentity, config: config, http: http)
+        } else {
+            token = try identityTokenValue()
+        }
         let signer = try Signer(
             trustedRoot: trust.trustedRoot, certificateIssuer: FulcioClient(url: ca.url, http: http),
             logSubmitter: RekorClient(url: log.url, http: http), timestampers: timestampers, clock: { Date() })
@@ -110,6 +124,26 @@ struct SigningOptions: ParsableArguments {
             FileHandle.standardError.write(Data("Signing as \(identity) (issuer \(issuer)) via \(ca.url)\n".utf8))
         }
         return session
+    }
+
+    /// A token from the signing config's first OIDC issuer, which must be on loopback: `sigil up`'s dev issuer
+    /// mints one for any address at `/token?email=` (and only for loopback clients).
+    static func devToken(email: String, config: SigningConfig, http: HTTPServiceClient) async throws -> String {
+        guard let issuer = config.oidcUrls.first?.url else {
+            throw InputError("--dev-identity needs an OIDC issuer in the signing config (oidcUrls), as `sigil up` writes")
+        }
+        guard let host = URLComponents(string: issuer)?.host, ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
+        else {
+            throw InputError("--dev-identity only asks a dev issuer on loopback, and \(issuer) is not on loopback")
+        }
+        guard let query = email.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "@.-_+")))
+        else { throw InputError("--dev-identity \(email) is not a usable email address") }
+        do {
+            let token = try await http.get(service: "dev OIDC issuer", url: issuer + "/token?email=" + query)
+            return String(decoding: token, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw InputError(signErrorMessage(error))
+        }
     }
 
     /// `--identity-token`, else `--identity-token-file`, else `$SIGSTORE_ID_TOKEN`.

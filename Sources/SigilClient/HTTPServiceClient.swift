@@ -25,7 +25,7 @@ public struct HTTPServiceClient: Sendable {
     let logger: Logger
 
     public init(
-        client: HTTPClient = .shared, timeout: Duration = .seconds(30), maxAttempts: Int = 3,
+        client: HTTPClient = HTTPServiceClient.sharedClient, timeout: Duration = .seconds(30), maxAttempts: Int = 3,
         maxRetryDelay: Duration = .seconds(10), maxResponseBytes: Int = 8 << 20,
         userAgent: String = "sigil", logger: Logger = Logger(label: "sigil.client")
     ) {
@@ -38,6 +38,16 @@ public struct HTTPServiceClient: Sendable {
         self.logger = logger
     }
 
+    /// The process-wide client: like `HTTPClient.shared`, but a refused connection fails the attempt at once
+    /// (AsyncHTTPClient's default retries connection establishment until the whole request deadline, so a service
+    /// that is down cost the full timeout); `post` retries it a bounded number of times instead.
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// A client with another timeout (the TSA's is 5 s in sigstore-python).
     public func with(timeout: Duration) -> HTTPServiceClient {
         HTTPServiceClient(
@@ -49,14 +59,25 @@ public struct HTTPServiceClient: Sendable {
     public func post(
         service: String, url: String, headers: [(String, String)], body: [UInt8]
     ) async throws(SignError) -> [UInt8] {
+        try await send(.POST, service: service, url: url, headers: headers, body: body)
+    }
+
+    /// GETs `url` and returns the 2xx answer's body. `service` names the service in errors.
+    public func get(service: String, url: String, headers: [(String, String)] = []) async throws(SignError) -> [UInt8] {
+        try await send(.GET, service: service, url: url, headers: headers, body: nil)
+    }
+
+    func send(
+        _ method: HTTPMethod, service: String, url: String, headers: [(String, String)], body: [UInt8]?
+    ) async throws(SignError) -> [UInt8] {
         var attempt = 0
         while true {
             attempt += 1
             var request = HTTPClientRequest(url: url)
-            request.method = .POST
+            request.method = method
             request.headers.add(name: "User-Agent", value: userAgent)
             for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: body))
+            if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
             let status: Int
             let answer: [UInt8]
             let retryAfter: String?
@@ -72,7 +93,7 @@ public struct HTTPServiceClient: Sendable {
                     try? await Task.sleep(for: .milliseconds(200 * attempt))
                     continue
                 }
-                throw SignError(.serviceUnavailable, "\(service) at \(url) could not be reached: \(error)")
+                throw SignError(.serviceUnavailable, "\(service) at \(url) could not be reached: \(Self.describe(error))")
             }
             if (200..<300).contains(status) { return answer }
             if status == 503, attempt < maxAttempts {
@@ -115,7 +136,19 @@ public struct HTTPServiceClient: Sendable {
         if let error = error as? HTTPClientError {
             return error == .connectTimeout || error == .remoteConnectionClosed
         }
-        return false
+        // Connection establishment failed (e.g. ECONNREFUSED): the request was never sent.
+        return error is IOError || error is ChannelError
+    }
+
+    /// A short reason for a transport failure ("connection refused (is the service running?)" for ECONNREFUSED).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? IOError, error.errnoCode == ECONNREFUSED {
+            return "connection refused (is the service running?)"
+        }
+        if let error = error as? HTTPClientError, error == .deadlineExceeded {
+            return "no answer within the timeout"
+        }
+        return "\(error)"
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

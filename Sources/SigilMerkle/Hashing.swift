@@ -46,8 +46,8 @@ public enum Merkle {
         // 8-byte boundaries, and are hashed with one `update` (see `leafHash`).
         withUnsafeTemporaryAllocation(byteCount: 72, alignment: 8) { buffer in
             buffer.storeBytes(of: 1, toByteOffset: 7, as: UInt8.self)
-            buffer.storeBytes(of: left.storage, toByteOffset: 8, as: SIMD4<UInt64>.self)
-            buffer.storeBytes(of: right.storage, toByteOffset: 40, as: SIMD4<UInt64>.self)
+            buffer.storeBytes(of: left.storage, toByteOffset: 8, as: MerkleHash.Words.self)
+            buffer.storeBytes(of: right.storage, toByteOffset: 40, as: MerkleHash.Words.self)
             return sha256(UnsafeRawBufferPointer(rebasing: buffer[7..<72]))
         }
     }

@@ -1,4 +1,11 @@
 // A 32-byte SHA-256 tree hash, stored inline so hashing a leaf or a node allocates nothing.
+//
+// The storage is two 16-byte vectors, not one `SIMD4<UInt64>`: Swift lays a `SIMD4<UInt64>` out with alignment 16,
+// but LLVM's `<4 x i64>` asks for 32, and Swift 6.3's coroutine splitting sizes an async frame that spills such a
+// value with one alignment and writes it with the other. The frame then runs past the async context allocated for
+// it and corrupts the task allocator ("freed pointer was not the last allocation"; swiftlang/swift#91639, fixed
+// for 6.4 in swiftlang/llvm-project#14048). A release `sigil log serve` aborted at start because of it. No type of
+// this package may hold a vector wider than 16 bytes (SigilMerkleTests checks the layout).
 
 import Crypto
 
@@ -7,24 +14,37 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
     /// The number of bytes in a hash.
     public static let byteCount = 32
 
+    /// The 32 bytes as two 16-byte vectors (bytes 0..<16, then 16..<32), laid out contiguously.
     @usableFromInline
-    internal var storage: SIMD4<UInt64>
+    internal struct Words: Hashable, Sendable {
+        @usableFromInline var low: SIMD2<UInt64>
+        @usableFromInline var high: SIMD2<UInt64>
+
+        @inlinable
+        init(low: SIMD2<UInt64>, high: SIMD2<UInt64>) {
+            self.low = low
+            self.high = high
+        }
+    }
+
+    @usableFromInline
+    internal var storage: Words
 
     @inlinable
-    internal init(storage: SIMD4<UInt64>) {
+    internal init(storage: Words) {
         self.storage = storage
     }
 
     /// Wraps a SHA-256 digest.
     @inlinable
     public init(_ digest: SHA256Digest) {
-        self.storage = digest.withUnsafeBytes { $0.loadUnaligned(as: SIMD4<UInt64>.self) }
+        self.storage = digest.withUnsafeBytes { $0.loadUnaligned(as: Words.self) }
     }
 
     /// Reads a hash from exactly 32 bytes; `nil` for any other length.
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == Self.byteCount else { return nil }
-        var storage = SIMD4<UInt64>()
+        var storage = Words(low: .zero, high: .zero)
         Swift.withUnsafeMutableBytes(of: &storage) { raw in
             for (offset, byte) in bytes.enumerated() { raw[offset] = byte }
         }

@@ -81,6 +81,11 @@ struct SignCommandTests {
             (["sign", file, "--trust-config", trust], "no identity token"),
             (["sign", file, "--trust-config", trust, "--key", file], "expected a PEM ECDSA P-256 private key"),
             (["sign", file, "--trust-config", trust, "--key", file, "--identity-token", "t"], "--key signs with a managed key"),
+            (["sign", file, "--trust-config", trust, "--dev-identity", "a@sigil.test"], "--dev-identity needs an OIDC issuer"),
+            (
+                ["sign", file, "--trust-config", trust, "--dev-identity", "a@sigil.test", "--identity-token", "t"],
+                "give at most one of --identity-token, --identity-token-file and --dev-identity"
+            ),
             (["attest", file, "--type", "https://slsa.dev/provenance/v1", "--trust-config", trust], "--predicate"),
             (
                 ["attest", file, "--predicate", file, "--type", "t", "--trust-config", trust, "--identity-token", "t"],
@@ -95,18 +100,19 @@ struct SignCommandTests {
         }
     }
 
-    @Test("a CA that cannot be reached exits 1 and names Fulcio and its URL")
+    @Test("a CA that cannot be reached exits 1 and names Fulcio, its URL and the refused connection")
     func serviceDown() async throws {
         let scratch = try await Scratch()
         defer { scratch.remove() }
+        // The default timeout: a refused connection must fail at once (after bounded retries), not wait it out.
         let (status, output) = try SigilBinary.run(
-            [
-                "sign", scratch.path("a.txt").path, "--trust-config", scratch.path("trust-config.json").path,
-                "--timeout", "3",
-            ],
+            ["sign", scratch.path("a.txt").path, "--trust-config", scratch.path("trust-config.json").path],
             environment: ["SIGSTORE_ID_TOKEN": "header.payload.signature"])
         #expect(status == 1, "\(output)")
-        #expect(output.contains("Fulcio at http://127.0.0.1:9/api/v2/signingCert could not be reached"), "\(output)")
+        #expect(
+            output.contains(
+                "Fulcio at http://127.0.0.1:9/api/v2/signingCert could not be reached: connection refused (is the service running?)"),
+            "\(output)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("a.txt.sigstore.json").path))
     }
 }
