@@ -35,6 +35,12 @@ let package = Package(
         .library(name: "SigilX509", targets: ["SigilX509"]),
         .library(name: "SigilTimestamp", targets: ["SigilTimestamp"]),
         .library(name: "SigilVerify", targets: ["SigilVerify"]),
+        // For Benchmarks/ (IssuanceBenchmarks): the CA, CT and TSA cores and the log engine with its SQLite driver.
+        .library(name: "SigilLog", targets: ["SigilLog"]),
+        .library(name: "SigilStoreSQLite", targets: ["SigilStoreSQLite"]),
+        .library(name: "SigilCT", targets: ["SigilCT"]),
+        .library(name: "SigilCA", targets: ["SigilCA"]),
+        .library(name: "SigilTSA", targets: ["SigilTSA"]),
         .executable(name: "sigil", targets: ["SigilCLI"]),
     ],
     dependencies: [
@@ -80,7 +86,7 @@ let package = Package(
         ),
         .target(
             name: "SigilCT",
-            dependencies: ["SigilX509", "SigilMerkle", "SigilTlog", crypto, asn1, x509],
+            dependencies: ["SigilX509", "SigilLog", "SigilMerkle", "SigilTlog", crypto, asn1, x509, logging],
             swiftSettings: strict
         ),
         .target(
@@ -189,7 +195,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilCATests",
-            dependencies: ["SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTlog", "SigilTesting", crypto, asn1, x509, jwtKit],
+            dependencies: [
+                "SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTlog", "SigilLog", "SigilMerkle",
+                "SigilStoreSQLite", "SigilTesting", crypto, asn1, x509, jwtKit,
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -16,6 +16,8 @@ let package = Package(
     dependencies: [
         .package(name: "Sigil", path: ".."),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         .executableTarget(
@@ -32,6 +34,22 @@ let package = Package(
                 .product(name: "SigilVerify", package: "Sigil"),
                 .product(name: "SigilBundle", package: "Sigil"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "IssuanceBenchmarks",
+            dependencies: [
+                .product(name: "SigilCA", package: "Sigil"),
+                .product(name: "SigilCT", package: "Sigil"),
+                .product(name: "SigilTSA", package: "Sigil"),
+                .product(name: "SigilLog", package: "Sigil"),
+                .product(name: "SigilStoreSQLite", package: "Sigil"),
+                .product(name: "SigilTimestamp", package: "Sigil"),
+                .product(name: "SigilX509", package: "Sigil"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             swiftSettings: strict
         ),

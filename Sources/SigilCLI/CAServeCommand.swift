@@ -9,7 +9,9 @@ import ServiceLifecycle
 import SigilCA
 import SigilCT
 import SigilClient
+import SigilLog
 import SigilServer
+import SigilStoreSQLite
 
 struct CACommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,8 +36,10 @@ struct CAServeCommand: AsyncParsableCommand {
             that mints tokens for any email at GET /token?email=ADDR for loopback clients, and trusts it as an \
             email issuer. Never use it for anything but local testing.
 
-            The precertificates behind the SCTs are kept in an in-memory CT log (InMemoryPrecertificateLog): they \
-            are lost at exit. A log-backed CT log comes later.
+            Every precertificate is logged, before its SCT is signed, in a CT log kept in --data (ct.sqlite, \
+            SQLite) that survives restarts. Its c2sp.org/static-ct-api assets are served under /ct/: /ct/checkpoint, \
+            /ct/tile/<L>/<N>, /ct/tile/data/<N>, /ct/issuer/<sha256>. Its checkpoint origin is --ct-origin, else \
+            the one the store was created with, else HOST:PORT/ct.
 
             Also serves /healthz and /metrics. Stops on SIGINT/SIGTERM.
             """)
@@ -61,12 +65,16 @@ struct CAServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port of the development OIDC issuer (0: any free port).")
     var devIssuerPort: Int = 0
 
+    @Option(name: .long, help: "Checkpoint origin of the CT log (default: the stored one, else HOST:PORT/ct).")
+    var ctOrigin: String?
+
     static let rootKeyFile = "ca-root-key.pem"
     static let intermediateKeyFile = "ca-intermediate-key.pem"
     static let rootFile = "ca-root.pem"
     static let intermediateFile = "ca-intermediate.pem"
     static let ctKeyFile = "ct-log-key.pem"
     static let ctPublicFile = "ct-log-public.pem"
+    static let ctDatabaseFile = "ct.sqlite"
 
     func validate() throws {
         guard (0...65535).contains(port), (0...65535).contains(devIssuerPort) else {
@@ -98,11 +106,40 @@ struct CAServeCommand: AsyncParsableCommand {
         Console.print(material.certificatesPEM.joined(separator: "\n"))
         Console.print("CT log public key (\(directory.path(Self.ctPublicFile))):")
         Console.print(ctKey.publicKey.pemRepresentation)
+        let ctLog = try await Self.openCTLog(
+            directory, key: ctKey, material: material, origin: ctOrigin, defaultOrigin: "\(host):\(port)/ct",
+            logger: logger)
+        Console.print("CT log \(ctLog.origin) (\(directory.path(Self.ctDatabaseFile))): \(await ctLog.tileLog.latestCheckpoint.size) entries")
         let launcher = CALauncher(
-            material: material, ctKey: ctKey, issuers: issuers, host: host, port: port,
+            material: material, ctKey: ctKey, ctLog: ctLog, issuers: issuers, host: host, port: port,
             devIssuerPort: devIssuer ? devIssuerPort : nil, logger: logger)
         try await runUntilSignalled([launcher], logger: logger)
+        await ctLog.tileLog.shutdown()
         Console.print("CA stopped")
+    }
+
+    /// The CT log in `directory/ct.sqlite`, created on first use. Its origin is `origin`, else the stored one, else
+    /// `defaultOrigin`; a store created with another origin is refused.
+    static func openCTLog(
+        _ directory: DataDirectory, key: P256.Signing.PrivateKey, material: CAMaterial, origin: String?,
+        defaultOrigin: String, logger: Logger
+    ) async throws -> StaticCTLog {
+        let storage: SQLiteLogStorage
+        do { storage = try SQLiteLogStorage(path: directory.path(ctDatabaseFile)) } catch {
+            throw InputError("cannot open the CT log store \(directory.path(ctDatabaseFile)): \(error.reason)")
+        }
+        var chosen = origin
+        if chosen == nil, let stored = try await storage.checkpoint() {
+            chosen = String(decoding: stored.note.prefix { $0 != 0x0A }, as: UTF8.self)
+        }
+        let name = chosen ?? defaultOrigin
+        do {
+            return try await StaticCTLog.open(
+                storage: storage, signingKey: key, origin: name, issuers: [material.intermediate, material.root],
+                clock: { Date() }, logger: logger)
+        } catch {
+            throw InputError("the CT log in \(directory.path(ctDatabaseFile)) cannot be opened as \(name): \(error)")
+        }
     }
 
     /// The CA material and CT key from the directory, or new ones written there.
@@ -138,6 +175,7 @@ struct CAServeCommand: AsyncParsableCommand {
 struct CALauncher: Service {
     let material: CAMaterial
     let ctKey: P256.Signing.PrivateKey
+    let ctLog: StaticCTLog
     let issuers: [OIDCIssuer]
     let host: String
     let port: Int
@@ -169,10 +207,9 @@ struct CALauncher: Service {
             let verifier = try OIDCVerifier(issuers: issuers, clock: { Date() })
             let refresher = OIDCKeyRefresher(verifier: verifier, logger: logger)
             await refresher.refreshAll()
-            let ctLog = CTLog(signingKey: ctKey, logger: InMemoryPrecertificateLog(clock: { Date() }))
-            let authority = CertificateAuthority(material: material, ctLog: ctLog, clock: { Date() })
+            let authority = CertificateAuthority(material: material, ctLog: ctLog.ctLog(), clock: { Date() })
             let server = CAServer(
-                service: FulcioService(verifier: verifier, authority: authority),
+                service: FulcioService(verifier: verifier, authority: authority), ctLog: ctLog,
                 refreshKeys: { await refresher.refreshIfDue() })
             let host = self.host
             let app = server.makeApplication(host: host, port: port, logger: logger) { bound in
@@ -180,6 +217,7 @@ struct CALauncher: Service {
                 Console.print("CA listening on \(base)")
                 Console.print("  signingCert: \(base)/api/v2/signingCert")
                 Console.print("  trustBundle: \(base)/api/v2/trustBundle")
+                Console.print("  CT log:      \(base)\(CAServer.ctPrefix)/checkpoint")
             }
             group.addTask { try await app.run() }
             group.addTask {

@@ -7,7 +7,7 @@ public struct CTError: Error, Hashable, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Backing: String, Hashable, Sendable {
             case malformedPrecertificate, missingPoison, malformedPoison, emptyChain, wrongIssuer,
-                logUnavailable, signingFailed
+                logUnavailable, signingFailed, malformedEntry, unknownIssuer, corruptLog
         }
 
         private let backing: Backing
@@ -28,6 +28,15 @@ public struct CTError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let logUnavailable = Code(.logUnavailable)
         /// The log key could not sign the SCT.
         public static let signingFailed = Code(.signingFailed)
+        /// A static-ct-api entry (TileLeaf, TimestampedEntry, CtExtensions) is malformed or does not fit its
+        /// TLS length bounds.
+        public static let malformedEntry = Code(.malformedEntry)
+        /// The submitted chain names an issuer certificate the CT log does not accept (it serves every issuer it
+        /// logs at `issuer/<fingerprint>`, so it logs only issuers it was configured with).
+        public static let unknownIssuer = Code(.unknownIssuer)
+        /// The CT log's storage holds something the log did not write: an entry at an index other than the one
+        /// it was written for, or an entry that does not parse.
+        public static let corruptLog = Code(.corruptLog)
 
         public var description: String { backing.rawValue }
     }

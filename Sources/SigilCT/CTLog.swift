@@ -20,15 +20,31 @@ public struct PrecertificateEntry: Hashable, Sendable {
     public let tbsCertificate: [UInt8]
 }
 
+/// What a CT log recorded for a precertificate: the fields of the SCT it promises, which are also the fields of
+/// the logged `TimestampedEntry` (RFC 6962 §3.4), so the SCT verifies against exactly what is in the log.
+public struct PrecertificateLogReceipt: Hashable, Sendable {
+    /// The SCT timestamp: milliseconds since the Unix epoch.
+    public let timestamp: UInt64
+    /// The SCT `extensions` (`CtExtensions` content): empty for an RFC 6962 log, the `leaf_index` extension for a
+    /// static-ct-api log.
+    public let extensions: [UInt8]
+
+    public init(timestamp: UInt64, extensions: [UInt8] = []) {
+        self.timestamp = timestamp
+        self.extensions = extensions
+    }
+}
+
 /// Where a CT log records precertificates before it signs an SCT for them.
 ///
-/// Contract: when `log(_:)` returns, the entry is durably recorded and the log promises to integrate it
-/// (the maximum merge delay starts at the returned time); the returned value is the SCT timestamp in
-/// milliseconds since the Unix epoch. Throwing means nothing was promised: no SCT is signed and the CA
-/// issues nothing. May be called concurrently. The CT log on the `SigilLog` engine (static-ct-api tiles) is
-/// the production implementation; `InMemoryPrecertificateLog` is for tests.
+/// Contract: when `log(_:)` returns, the entry is durably recorded with the returned timestamp and extensions and
+/// the log promises to integrate it (the maximum merge delay starts at the returned time). Throwing means nothing
+/// was promised: no SCT is signed and the CA issues nothing; a thrown `CTError` keeps its code, anything else
+/// becomes ``CTError/Code-swift.struct/logUnavailable``. May be called concurrently. ``StaticCTLog`` (on the
+/// `SigilLog` engine, static-ct-api tiles) is the production implementation; ``InMemoryPrecertificateLog`` is for
+/// tests.
 public protocol PrecertificateLogger: Sendable {
-    func log(_ entry: PrecertificateEntry) async throws -> UInt64
+    func log(_ entry: PrecertificateEntry) async throws -> PrecertificateLogReceipt
 }
 
 /// An in-memory `PrecertificateLogger` with an injected clock, for tests and `VirtualSigstore`.
@@ -48,10 +64,10 @@ public actor InMemoryPrecertificateLog: PrecertificateLogger {
         self.clock = clock
     }
 
-    public func log(_ entry: PrecertificateEntry) async throws -> UInt64 {
+    public func log(_ entry: PrecertificateEntry) async throws -> PrecertificateLogReceipt {
         let timestamp = CTLog.milliseconds(clock())
         records.append(Record(index: records.count, timestamp: timestamp, entry: entry))
-        return timestamp
+        return PrecertificateLogReceipt(timestamp: timestamp)
     }
 }
 
@@ -86,7 +102,8 @@ public struct CTLog: Sendable {
 
     /// RFC 6962 §4.2 add-pre-chain: checks that `precertificate` carries the poison extension and is signed
     /// by `chain[0]`, records the entry with the logger, and returns the SCT v1 signed over the §3.2
-    /// precert entry (issuer key hash of `chain[0]`, TBS without the poison).
+    /// precert entry (issuer key hash of `chain[0]`, TBS without the poison) with the timestamp and extensions
+    /// the logger recorded.
     public func addPreChain(_ precertificate: Certificate, chain: [Certificate]) async throws(CTError)
         -> SignedCertificateTimestamp
     {
@@ -110,22 +127,26 @@ public struct CTLog: Sendable {
         }
         let entry = PrecertificateEntry(
             precertificate: precertDER, chain: chainDER, issuerKeyHash: issuerKeyHash, tbsCertificate: tbs)
-        let timestamp: UInt64
+        let receipt: PrecertificateLogReceipt
         do {
-            timestamp = try await logger.log(entry)
+            receipt = try await logger.log(entry)
+        } catch let error as CTError {
+            throw error
         } catch {
             throw CTError(.logUnavailable, "precertificate logger failed: \(error)")
         }
-        return try sign(tbsCertificate: tbs, issuerKeyHash: issuerKeyHash, timestamp: timestamp)
+        return try sign(
+            tbsCertificate: tbs, issuerKeyHash: issuerKeyHash, timestamp: receipt.timestamp,
+            extensions: receipt.extensions)
     }
 
-    /// Signs an SCT v1 for a precert entry (RFC 6962 §3.2) at `timestamp` (ms since the epoch).
-    public func sign(tbsCertificate: [UInt8], issuerKeyHash: [UInt8], timestamp: UInt64) throws(CTError)
-        -> SignedCertificateTimestamp
-    {
+    /// Signs an SCT v1 for a precert entry (RFC 6962 §3.2) at `timestamp` (ms since the epoch) with `extensions`.
+    public func sign(
+        tbsCertificate: [UInt8], issuerKeyHash: [UInt8], timestamp: UInt64, extensions: [UInt8] = []
+    ) throws(CTError) -> SignedCertificateTimestamp {
         var sct = SignedCertificateTimestamp(
-            logID: logID, timestamp: timestamp, signatureAlgorithm: SignedCertificateTimestamp.signatureECDSA,
-            signature: [])
+            logID: logID, timestamp: timestamp, extensions: extensions,
+            signatureAlgorithm: SignedCertificateTimestamp.signatureECDSA, signature: [])
         // SPEC: RFC 6962 §3.2 digitally-signed struct for a precert_entry, SHA-256 with ECDSA
         let signed: [UInt8]
         do {

@@ -28,7 +28,7 @@ private let codeSigning = try! Certificate.Extension(try ExtendedKeyUsage([.code
 /// A logger that is down.
 private struct FailingLogger: PrecertificateLogger {
     struct Down: Error {}
-    func log(_ entry: PrecertificateEntry) async throws -> UInt64 { throw Down() }
+    func log(_ entry: PrecertificateEntry) async throws -> PrecertificateLogReceipt { throw Down() }
 }
 
 private func expectCTError(

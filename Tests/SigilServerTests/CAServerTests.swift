@@ -1,6 +1,7 @@
 // The CA over live HTTP on 127.0.0.1, trusting the dev OIDC issuer whose keys it fetches by discovery over HTTP
 // (SigilClient's OIDCKeyRefresher): a sigstore-python-style request gets a chain that SigilX509 verifies (chain,
-// embedded SCT, email identity); bad tokens, bad CSRs and oversize bodies get the mapped statuses.
+// embedded SCT, email identity); bad tokens, bad CSRs and oversize bodies get the mapped statuses. The CT log is
+// the static-ct-api log on the SigilLog engine, its assets served under /ct/.
 
 import Crypto
 import Foundation
@@ -8,6 +9,7 @@ import Logging
 import SigilCA
 import SigilCT
 import SigilClient
+import SigilLog
 import SigilServer
 import SigilX509
 import SwiftASN1
@@ -18,6 +20,7 @@ struct RunningCA {
     let base: String
     let issuer: String
     let ctLog: CTLog
+    let staticLog: StaticCTLog
     let material: CAMaterial
 }
 
@@ -30,16 +33,22 @@ func withCA<R: Sendable>(_ body: (RunningCA) async throws -> R) async throws -> 
         let issuerURL = try #require(dev.issuerURL)
         let verifier = try OIDCVerifier(issuers: [try OIDCIssuer(url: issuerURL, kind: .email)], clock: { Date() })
         let refresher = OIDCKeyRefresher(verifier: verifier, timeout: .seconds(5))
-        let ctLog = CTLog(signingKey: P256.Signing.PrivateKey(), logger: InMemoryPrecertificateLog(clock: { Date() }))
         let material = try CAMaterial.generate(at: Date().addingTimeInterval(-60)).material
+        let staticLog = try await StaticCTLog.open(
+            storage: InMemoryLogStorage(), signingKey: P256.Signing.PrivateKey(), origin: "127.0.0.1/ct",
+            issuers: [material.intermediate, material.root], clock: { Date() })
+        let ctLog = staticLog.ctLog()
         let authority = CertificateAuthority(material: material, ctLog: ctLog, clock: { Date() })
         let server = CAServer(
-            service: FulcioService(verifier: verifier, authority: authority),
+            service: FulcioService(verifier: verifier, authority: authority), ctLog: staticLog,
             refreshKeys: { await refresher.refreshIfDue() })
         return try await withRunningServer({ onRunning in
             server.makeApplication(host: "127.0.0.1", port: 0, logger: Logger(label: "test.ca"), onServerRunning: onRunning)
         }) { port in
-            try await body(RunningCA(base: "http://127.0.0.1:\(port)", issuer: issuerURL, ctLog: ctLog, material: material))
+            try await body(
+                RunningCA(
+                    base: "http://127.0.0.1:\(port)", issuer: issuerURL, ctLog: ctLog, staticLog: staticLog,
+                    material: material))
         }
     }
 }
@@ -100,6 +109,51 @@ struct CAServerTests {
                 in: chain.leaf, issuer: chain.issuer, logs: [try ca.ctLog.verificationKey()], at: [now])
             #expect(scts.count == 1)
             #expect(try FulcioIdentity.identity(of: certificates[0]) == SubjectAlternativeName(kind: .email, value: "alice@example.com"))
+        }
+    }
+
+    @Test("the CT log's static-ct-api assets under /ct/ hold the issued certificate's entry")
+    func ctAssets() async throws {
+        try await withCA { ca in
+            let token = try await mintToken(ca.issuer, email: "dora@example.com")
+            let answer = try await http(
+                ca.base + "/api/v2/signingCert", method: "POST", headers: [("Authorization", "Bearer \(token)")],
+                body: csrBody(try sigstorePythonCSR()))
+            #expect(answer.status == 201, "\(answer.text)")
+            let leaf = try #require(try responseCertificates(answer.body).first)
+            let sct = try #require(try SignedCertificateTimestampList.embedded(in: leaf).first)
+            _ = try await ca.staticLog.tileLog.waitForCheckpoint(covering: 0)
+
+            let checkpoint = try await http(ca.base + "/ct/checkpoint")
+            #expect(checkpoint.status == 200)
+            #expect(checkpoint.headers["content-type"] == "text/plain; charset=utf-8")
+            #expect(checkpoint.headers["cache-control"] == "public, max-age=1")
+            #expect(checkpoint.text.hasPrefix("127.0.0.1/ct\n1\n"))
+            #expect(checkpoint.text.components(separatedBy: "\u{2014} 127.0.0.1/ct ").count == 3, "two signatures")
+
+            let data = try await http(ca.base + "/ct/tile/data/000.p/1")
+            #expect(data.status == 200)
+            #expect(data.headers["content-type"] == "application/octet-stream")
+            let entry = try #require(try PrecertificateTileLeaf.parseDataTile(data.body, width: 1).first)
+            #expect(entry.timestamp == sct.timestamp)
+            #expect(entry.extensions == sct.extensions)
+            #expect(entry.tbsCertificate == (try PrecertificateTBS.reconstruct(from: leaf)))
+            let tile = try await http(ca.base + "/ct/tile/0/000.p/1")
+            #expect(tile.body == Array(SHA256.hash(data: [0] + entry.merkleTreeLeaf)))
+
+            let intermediate = try CertificateCoding.der(ca.material.intermediate)
+            let hex = SHA256.hash(data: intermediate).map { String(format: "%02x", $0) }.joined()
+            #expect(entry.chainFingerprints.first == Array(SHA256.hash(data: intermediate)))
+            let issuer = try await http(ca.base + "/ct/issuer/\(hex)")
+            #expect(issuer.status == 200)
+            #expect(issuer.headers["content-type"] == "application/pkix-cert")
+            #expect(issuer.body == intermediate)
+
+            for path in ["/ct/tile/data/000", "/ct/issuer/\(String(repeating: "0", count: 64))", "/ct/nothing",
+                "/checkpoint", "/tile/0/000.p/1"]
+            {
+                #expect(try await http(ca.base + path).status == 404, "\(path)")
+            }
         }
     }
 
