@@ -90,10 +90,13 @@ struct UpCommand: AsyncParsableCommand {
         } catch {
             throw InputError("the TSA material in \(data) is unusable: \(error)")
         }
+        let ctLog = try await CAServeCommand.openCTLog(
+            directory, key: ctKey, material: material, origin: nil, defaultOrigin: state.ctOrigin, logger: logger)
         let instance = UpInstance(
-            state: state, directory: directory, logServer: logServer, caMaterial: material, ctKey: ctKey,
+            state: state, directory: directory, logServer: logServer, caMaterial: material, ctLog: ctLog,
             tsaServer: tsaServer, tsaChain: tsaChain, logger: logger)
         try await runUntilSignalled([instance], logger: logger)
+        await ctLog.tileLog.shutdown()
         Console.print("sigil up: stopped (state kept in \(directory.url.path))")
     }
 }
@@ -116,6 +119,8 @@ struct UpState: Codable, Equatable {
     var caURL: String { ServerSupport.baseURL(host: host, port: caPort) }
     var tsaURL: String { ServerSupport.baseURL(host: host, port: tsaPort) + "/api/v1/timestamp" }
     var issuerURL: String { ServerSupport.baseURL(host: host, port: issuerPort) }
+    /// The CT log's checkpoint origin (its assets are served by the CA under /ct/).
+    var ctOrigin: String { "\(host):\(caPort)/ct" }
 
     /// The stored state, or a new one (ports from `port`, or free ones) written to the directory.
     static func loadOrCreate(_ directory: DataDirectory, port: Int?) throws -> UpState {
@@ -181,7 +186,7 @@ struct UpInstance: ServiceLifecycle.Service {
     let directory: DataDirectory
     let logServer: LogServer
     let caMaterial: CAMaterial
-    let ctKey: P256.Signing.PrivateKey
+    let ctLog: StaticCTLog
     let tsaServer: TSAServer
     let tsaChain: [Certificate]
     let logger: Logger
@@ -238,10 +243,9 @@ struct UpInstance: ServiceLifecycle.Service {
             guard await refresher.refreshAll() == 1 else {
                 throw InputError("the CA could not fetch the dev OIDC issuer's keys from \(state.issuerURL)")
             }
-            let ctLog = CTLog(signingKey: ctKey, logger: InMemoryPrecertificateLog(clock: { Date() }))
-            let authority = CertificateAuthority(material: caMaterial, ctLog: ctLog, clock: { Date() })
+            let authority = CertificateAuthority(material: caMaterial, ctLog: ctLog.ctLog(), clock: { Date() })
             let caServer = CAServer(
-                service: FulcioService(verifier: verifier, authority: authority),
+                service: FulcioService(verifier: verifier, authority: authority), ctLog: ctLog,
                 refreshKeys: { await refresher.refreshIfDue() })
             start(
                 "CA", port: state.caPort,
@@ -264,7 +268,7 @@ struct UpInstance: ServiceLifecycle.Service {
             }
 
             let trust = try UpTrust.clientTrustConfig(
-                state: state, log: logServer.identity, caMaterial: caMaterial, ctLog: ctLog, tsaChain: tsaChain)
+                state: state, log: logServer.identity, caMaterial: caMaterial, ctLog: ctLog.ctLog(), tsaChain: tsaChain)
             try directory.replacePublic(Self.trustConfigFile, String(decoding: trust.jsonBytes(), as: UTF8.self) + "\n")
             try directory.replacePublic(Self.issuerURLFile, state.issuerURL + "\n")
             Console.print(banner(treeSize: await logServer.log.latestCheckpoint.size))
@@ -286,7 +290,7 @@ struct UpInstance: ServiceLifecycle.Service {
         return """
             sigil up: a private Sigstore on 127.0.0.1 (state in \(dir))
               transparency log  \(state.logURL)  (Rekor v2, origin \(state.origin), tree size \(treeSize))
-              certificate authority  \(state.caURL)  (Fulcio v2 API, CT log inside)
+              certificate authority  \(state.caURL)  (Fulcio v2 API; CT log under /ct/, origin \(state.ctOrigin))
               timestamp authority  \(state.tsaURL)
               dev OIDC issuer  \(state.issuerURL)  (tokens: \(state.issuerURL)/token?email=ADDR)
               trust config  \(trust)
