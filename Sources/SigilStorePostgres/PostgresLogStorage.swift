@@ -22,6 +22,7 @@ import Logging
 import PostgresNIO
 import SigilLog
 import SigilTlog
+import Synchronization
 
 /// A ``LogStorage`` in a PostgreSQL schema, safe to share between several engines in several processes.
 public final class PostgresLogStorage: LogStorage {
@@ -347,20 +348,28 @@ public final class PostgresLogStorage: LogStorage {
         }
     }
 
+    /// Runs `body` in its own task and answers after at most `timeout`: a call stuck on a connection that died
+    /// without the socket closing (or on a pool still waiting for the server) is abandoned (and cancelled) rather
+    /// than waited for, so the engine and its HTTP clients get `storageFailure` (503) and can retry.
     private func withTimeout<T: Sendable>(
         _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
+        let race = FirstAnswer<T>()
+        let place = "\(configuration.host):\(configuration.port)"
+        return try await withCheckedThrowingContinuation { continuation in
+            race.start(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                if Task.isCancelled { return }
+                race.answer(.failure(LogError(.storageFailure, "no answer from \(place) within \(timeout)")))
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw LogError(.storageFailure, "no answer from \(configuration.host):\(configuration.port) within \(timeout)")
-            }
-            return value
+            race.started(
+                Task {
+                    let result: Result<T, any Error>
+                    do { result = .success(try await body()) } catch { result = .failure(error) }
+                    timer.cancel()
+                    race.answer(result)
+                })
         }
     }
 
@@ -406,5 +415,37 @@ public final class PostgresLogStorage: LogStorage {
             return "\(error.code)\(message.isEmpty ? "" : ": \(message)")\(underlying)"
         }
         return String(describing: error)
+    }
+}
+
+/// The first of a call's result and its timeout, delivered once; the timeout cancels the call's task.
+private final class FirstAnswer<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var work: Task<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func start(_ continuation: CheckedContinuation<T, any Error>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func started(_ work: Task<Void, Never>) {
+        let finished = state.withLock { state in
+            state.work = work
+            return state.continuation == nil
+        }
+        if finished { work.cancel() }
+    }
+
+    func answer(_ result: Result<T, any Error>) {
+        let (continuation, work) = state.withLock { state in
+            defer { state.continuation = nil }
+            return (state.continuation, state.work)
+        }
+        guard let continuation else { return }
+        if case .failure = result { work?.cancel() }
+        continuation.resume(with: result)
     }
 }
