@@ -141,6 +141,31 @@ struct PostgresLogStorageTests {
         await b.close()
     }
 
+    @Test("an engine leaves integration to the lease holder, and takes over when that holder's lease expires")
+    func engineTakesOverAnExpiredLease() async throws {
+        let cluster = try await SharedCluster.instance.get()
+        var configuration = try Self.configuration(cluster, schema: SharedCluster.schemaName("takeover"))
+        configuration.leaseDuration = .seconds(2)
+        // A front end that took the lease and then hung: it never integrates nor renews.
+        let hung = try await PostgresLogStorage.connect(configuration)
+        let store = try await PostgresLogStorage.connect(configuration)
+        let log = try await TileLog.open(
+            storage: store, signer: EngineKey.signer, configuration: TileLogConfiguration(origin: EngineKey.origin))
+        #expect(try await hung.acquireIntegrationLease() == .held)
+        let data = Array("waits for the lease".utf8)
+        let appended = try await log.append(data, identity: Array(SHA256.hash(data: data)))
+        #expect(appended.index == 0)
+        let waiting = Task { try await log.waitForCheckpoint(covering: appended.index) }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await store.checkpoint()?.tree.size == 0, "nobody integrates while another holds the lease")
+        let checkpoint = try await waiting.value
+        #expect(checkpoint.size == 1, "taken over after the lease expired")
+        #expect(try await store.checkpoint()?.tree.size == 1)
+        await log.shutdown()
+        await store.close()
+        await hung.close()
+    }
+
     @Test("three engines on one schema append at once: contiguous indices, one tree, each sees its entries covered")
     func threeEnginesAppendAtOnce() async throws {
         let cluster = try await SharedCluster.instance.get()
