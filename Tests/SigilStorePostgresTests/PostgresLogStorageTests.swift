@@ -124,7 +124,7 @@ struct PostgresLogStorageTests {
     func leaseHasOneHolder() async throws {
         let cluster = try await SharedCluster.instance.get()
         var configuration = try Self.configuration(cluster, schema: SharedCluster.schemaName("lease"))
-        configuration.leaseDuration = .milliseconds(400)
+        configuration.leaseDuration = .seconds(3)
         let a = try await PostgresLogStorage.connect(configuration)
         let b = try await PostgresLogStorage.connect(configuration)
         #expect(a.leaseHolder != b.leaseHolder)
@@ -134,7 +134,7 @@ struct PostgresLogStorageTests {
         try await a.releaseIntegrationLease()
         #expect(try await b.acquireIntegrationLease() == .held, "released: the other takes it at once")
         #expect(try await a.acquireIntegrationLease() == .heldElsewhere)
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(3_500))
         #expect(try await a.acquireIntegrationLease() == .held, "expired: the other takes it over")
         #expect(try await b.acquireIntegrationLease() == .heldElsewhere, "the old holder steps back")
         await a.close()
