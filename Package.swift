@@ -24,6 +24,7 @@ let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metri
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let asyncHTTPClient: Target.Dependency = .product(name: "AsyncHTTPClient", package: "async-http-client")
 let grdb: Target.Dependency = .product(name: "GRDB", package: "GRDB.swift")
+let postgresNIO: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 
 let package = Package(
     name: "Sigil",
@@ -57,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Layer 0: pure formats and maths (no I/O, no clock reads).
@@ -77,6 +79,11 @@ let package = Package(
         .target(name: "SigilLog", dependencies: ["SigilMerkle", "SigilTlog", crypto, logging], swiftSettings: strict),
 
         .target(name: "SigilStoreSQLite", dependencies: ["SigilLog", "SigilMerkle", "SigilTlog", grdb, logging], swiftSettings: strict),
+        .target(
+            name: "SigilStorePostgres",
+            dependencies: ["SigilLog", "SigilMerkle", "SigilTlog", postgresNIO, logging],
+            swiftSettings: strict
+        ),
 
         // Layer 3: what entries and certificates mean.
         .target(
@@ -132,7 +139,7 @@ let package = Package(
             name: "SigilCLI",
             dependencies: [
                 "SigilMerkle", "SigilTlog", "SigilBundle", "SigilVerify", "SigilX509", "SigilServer", "SigilClient",
-                "SigilLog", "SigilStoreSQLite", "SigilRekor", "SigilCA", "SigilCT", "SigilTSA", "SigilTimestamp",
+                "SigilLog", "SigilStoreSQLite", "SigilStorePostgres", "SigilRekor", "SigilCA", "SigilCT", "SigilTSA", "SigilTimestamp",
                 "SigilSign", argumentParser, serviceLifecycle, logging,
             ],
             exclude: ["Resources/README.md"],
@@ -214,6 +221,14 @@ let package = Package(
         .testTarget(
             name: "SigilStoreSQLiteTests",
             dependencies: ["SigilStoreSQLite", "SigilLog", "SigilMerkle", "SigilTlog", "SigilTesting", crypto, grdb],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SigilStorePostgresTests",
+            dependencies: [
+                "SigilStorePostgres", "SigilLog", "SigilMerkle", "SigilTlog", "SigilBundle", "SigilTesting", crypto,
+                postgresNIO, logging, asyncHTTPClient,
+            ],
             swiftSettings: strict
         ),
         .testTarget(

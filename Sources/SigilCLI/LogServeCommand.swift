@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SigilLog
+import SigilStorePostgres
 import SigilStoreSQLite
 import SigilRekor
 import SigilServer
@@ -32,6 +33,13 @@ enum LogStore {
             throw InputError("cannot open the log store in \(dataDirectory): \(error.reason)")
         }
     }
+
+    /// The shared store in PostgreSQL at `url` (schema created or migrated on connect).
+    static func connect(postgres url: String, logger: Logger) async throws -> PostgresLogStorage {
+        do { return try await PostgresLogStorage.connect(url: url, logger: logger) } catch {
+            throw InputError("cannot use the PostgreSQL log store: \(error.reason)")
+        }
+    }
 }
 
 struct LogServeCommand: AsyncParsableCommand {
@@ -49,6 +57,12 @@ struct LogServeCommand: AsyncParsableCommand {
 
             Example:
               sigil log serve --data ./log --port 3003
+
+            Several front ends can serve one log from PostgreSQL (give each the same signing key in its DIR and \
+            the same --origin): any of them accepts appends; the one holding the database lease integrates and \
+            signs checkpoints, the others follow.
+              sigil log serve --data ./log --port 3003 --origin log.example.com \\
+                --postgres 'postgres://sigil@db.example.com/sigil?sslmode=require'
             """
     )
 
@@ -67,6 +81,13 @@ struct LogServeCommand: AsyncParsableCommand {
     @Flag(help: "Keep the log in memory (lost on exit); the key still lives in --data.")
     var memory = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep the log in PostgreSQL (shared by several front ends); the key still lives in --data.",
+            discussion: "postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?sslmode=disable|prefer|require&schema=NAME]",
+            valueName: "url"))
+    var postgres: String?
+
     func run() async throws {
         guard (0...65_535).contains(port) else { throw InputError("--port \(port) is not a TCP port") }
         let origin = self.origin ?? "\(host):\(port)"
@@ -75,16 +96,29 @@ struct LogServeCommand: AsyncParsableCommand {
         try LogData.makeDirectory(data)
         let keyPath = data + "/" + LogSigningKeyFile.fileName
         let (key, created) = try LogSigningKeyFile.loadOrCreate(at: keyPath)
-        let storage = try LogStore.open(dataDirectory: data, memory: memory)
-
         var logger = Logger(label: "sigil.log")
         logger.logLevel = .info
+        var configuration = LogServerConfiguration(origin: origin)
+        let storage: any LogStorage
+        var shared: PostgresLogStorage?
+        if let postgres {
+            guard !memory else { throw InputError("--memory and --postgres exclude each other") }
+            let store = try await LogStore.connect(postgres: postgres, logger: logger)
+            shared = store
+            storage = store
+            // A database outage is temporary: keep retrying integration instead of stopping the engine.
+            configuration.engine.maxConsecutiveFailures = .max
+            configuration.engine.retryDelay = .milliseconds(100)
+            LogData.say("store: \(store.configuration)\n")
+        } else {
+            storage = try LogStore.open(dataDirectory: data, memory: memory)
+        }
         let server: LogServer
         do {
             server = try await LogServer.open(
-                storage: storage, signingKey: key, configuration: LogServerConfiguration(origin: origin), logger: logger)
+                storage: storage, signingKey: key, configuration: configuration, logger: logger)
         } catch let error as LogError where error.code == .corruptStorage {
-            throw InputError("the log in \(data) cannot be served as \(origin): \(error.reason)")
+            throw InputError("the log in \(postgres == nil ? data : "PostgreSQL") cannot be served as \(origin): \(error.reason)")
         }
         let baseURL = "http://\(host):\(port)"
         LogData.say(
@@ -94,6 +128,7 @@ struct LogServeCommand: AsyncParsableCommand {
         try await server.serve(host: host, port: port, logger: logger) { bound in
             LogData.say("listening on http://\(host):\(bound)\n")
         }
+        await shared?.close()
         LogData.say("stopped\n")
     }
 }
@@ -111,11 +146,21 @@ struct LogFsckCommand: AsyncParsableCommand {
     @Option(help: "The checkpoint origin (default: the one in the stored checkpoint).")
     var origin: String?
 
+    @Option(help: ArgumentHelp("Check the log kept in PostgreSQL (as `sigil log serve --postgres`).", valueName: "url"))
+    var postgres: String?
+
     func run() async throws {
         let keyPath = data + "/" + LogSigningKeyFile.fileName
         guard FileManager.default.fileExists(atPath: keyPath) else { throw InputError("no log key at \(keyPath)") }
         let key = try LogSigningKeyFile.load(keyPath)
-        let storage = try LogStore.open(dataDirectory: data, memory: false)
+        let storage: any LogStorage
+        if let postgres {
+            var logger = Logger(label: "sigil.log")
+            logger.logLevel = .warning
+            storage = try await LogStore.connect(postgres: postgres, logger: logger)
+        } else {
+            storage = try LogStore.open(dataDirectory: data, memory: false)
+        }
         var origin = self.origin
         if origin == nil, let stored = try await storage.checkpoint() {
             origin = String(decoding: stored.note.prefix { $0 != 0x0A }, as: UTF8.self)

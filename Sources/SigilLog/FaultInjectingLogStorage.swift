@@ -133,4 +133,8 @@ public final class FaultInjectingLogStorage: LogStorage {
     public func compareAndSwapCheckpoint(expected: StoredCheckpoint?, new: StoredCheckpoint) async throws -> Bool {
         try await run(.compareAndSwapCheckpoint) { try await base.compareAndSwapCheckpoint(expected: expected, new: new) }
     }
+
+    public func acquireIntegrationLease() async throws -> IntegrationLease { try await base.acquireIntegrationLease() }
+
+    public func releaseIntegrationLease() async throws { try await base.releaseIntegrationLease() }
 }

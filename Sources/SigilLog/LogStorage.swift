@@ -173,4 +173,12 @@ public protocol LogStorage: Sendable {
     /// the caller then re-reads. Durable when it returns `true`. Storage does not judge the tree: the publisher
     /// checks that `new` extends `expected` before calling this.
     func compareAndSwapCheckpoint(expected: StoredCheckpoint?, new: StoredCheckpoint) async throws -> Bool
+
+    /// Takes or renews the integration lease for this storage instance (see ``IntegrationLease``). Storage shared
+    /// by several engines answers ``IntegrationLease/held`` or ``IntegrationLease/heldElsewhere``; the default
+    /// (one engine) answers ``IntegrationLease/exclusive``.
+    func acquireIntegrationLease() async throws -> IntegrationLease
+
+    /// Gives the lease up if this instance holds it, so another engine can take it at once. Default: nothing.
+    func releaseIntegrationLease() async throws
 }

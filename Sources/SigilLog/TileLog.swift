@@ -56,6 +56,9 @@ public struct TileLogConfiguration: Sendable {
     public var retryDelay: Duration = .milliseconds(10)
     /// Full tiles kept in memory for proofs.
     public var tileCacheCapacity: Int = 2_048
+    /// How often an engine whose storage is shared and whose integration lease another engine holds re-reads
+    /// the published checkpoint while entries wait for one (``IntegrationLease``).
+    public var followInterval: Duration = .milliseconds(5)
 
     public init(origin: String) {
         self.origin = origin
@@ -101,6 +104,7 @@ public actor TileLog {
     private var integratorTask: Task<Void, Never>?
     private var integrationRequested = false
     private var consecutiveFailures = 0
+    private var holdsLease = false
 
     // Waiters for a checkpoint.
     private var waiters: [Int: Waiter] = [:]
@@ -176,7 +180,8 @@ public actor TileLog {
                 "integrating entries sequenced before the restart",
                 metadata: ["from": "\(stored.tree.size)", "to": "\(knownSequencedSize)"])
         }
-        try await integrateAvailable()
+        // Shared storage whose lease another engine holds: keep following its checkpoints until caught up.
+        if !(try await integrateAvailable()) { requestIntegration() }
     }
 
     // MARK: Appending
@@ -281,8 +286,13 @@ public actor TileLog {
         while integrationRequested, stopError == nil {
             integrationRequested = false
             do {
-                try await integrateAvailable()
+                let caughtUp = try await integrateAvailable()
                 consecutiveFailures = 0
+                if !caughtUp, !shuttingDown {
+                    // Another engine holds the integration lease: re-read what it publishes in a moment.
+                    try? await clock.sleep(for: configuration.followInterval)
+                    integrationRequested = true
+                }
             } catch {
                 consecutiveFailures += 1
                 let logError = error as? LogError ?? LogError(.corruptStorage, "\(error)")
@@ -297,14 +307,49 @@ public actor TileLog {
                 integrationRequested = true
             }
         }
+        await releaseLease()
         integratorTask = nil
+        if integrationRequested, stopError == nil { requestIntegration() }
     }
 
-    /// Integrates and publishes everything sequenced so far, in steps.
-    private func integrateAvailable() async throws {
+    /// Gives the integration lease up when idle, so another engine with work takes it at once.
+    private func releaseLease() async {
+        guard holdsLease else { return }
+        holdsLease = false
+        do { try await storage.releaseIntegrationLease() } catch {
+            logger.warning("releasing the integration lease failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Adopts the stored checkpoint when another engine published since this one last looked.
+    private func adoptStoredCheckpoint() async throws {
+        guard let current = try await withStorage("read checkpoint", { try await storage.checkpoint() }),
+            current != stored
+        else { return }
+        let checked = try Self.check(current, publisher: publisher)
+        guard checked.size >= published.size else {
+            throw LogError(.corruptStorage, "stored checkpoint shrank from \(published.size) to \(checked.size)")
+        }
+        partialTiles = [:]
+        partialBundles = [:]
+        adopt(current, published: checked)
+    }
+
+    /// Integrates and publishes everything sequenced so far, in steps. Returns `false` when the storage is shared
+    /// and another engine holds the integration lease while this one is behind (it adopted what was published).
+    @discardableResult
+    private func integrateAvailable() async throws -> Bool {
         let target = try await withStorage("read sequenced size") { try await storage.sequencedSize() }
         knownSequencedSize = max(knownSequencedSize, target)
         while stored.tree.size < target {
+            // Shared storage: only the lease holder integrates, from what is published now (IntegrationLease.swift).
+            let lease = try await withStorage("take the integration lease") { try await storage.acquireIntegrationLease() }
+            if lease != .exclusive {
+                holdsLease = lease == .held
+                try await adoptStoredCheckpoint()
+                guard holdsLease else { return stored.tree.size >= target }
+                if stored.tree.size >= target { break }
+            }
             let from = stored.tree.size
             let to = min(target, from + UInt64(configuration.maxIntegrationStep))
             let entries = try await withStorage("read entries \(from)..<\(to)") {
@@ -342,6 +387,7 @@ public actor TileLog {
                 adopt(current, published: checked)
             }
         }
+        return true
     }
 
     private func existingTile(_ id: TileID) async throws -> [MerkleHash] {
@@ -479,6 +525,7 @@ public actor TileLog {
             do { try await integrateAvailable() } catch {
                 logger.warning("final integration failed", metadata: ["error": "\(error)"])
             }
+            await releaseLease()
         }
         stop(LogError(.stopped, "the log was shut down"))
     }

@@ -96,4 +96,8 @@ struct MeasuredLogStorage: LogStorage {
     func compareAndSwapCheckpoint(expected: StoredCheckpoint?, new: StoredCheckpoint) async throws -> Bool {
         try await base.compareAndSwapCheckpoint(expected: expected, new: new)
     }
+
+    func acquireIntegrationLease() async throws -> IntegrationLease { try await base.acquireIntegrationLease() }
+
+    func releaseIntegrationLease() async throws { try await base.releaseIntegrationLease() }
 }
