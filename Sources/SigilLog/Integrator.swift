@@ -118,6 +118,7 @@ enum Integrator {
             if id.isPartial { partialBundles[id] = data }
         }
         return IntegrationStep(
-            tree: tree, tiles: tiles, tileHashes: tileHashes, bundles: bundles, partialTiles: partialTiles, partialBundles: partialBundles)
+            tree: tree, tiles: tiles, tileHashes: tileHashes, bundles: bundles, partialTiles: partialTiles,
+            partialBundles: partialBundles)
     }
 }

@@ -1,7 +1,7 @@
 // The tile log engine: sequencer, integrator, checkpoint publisher (DESIGN.md §2 "Log write path").
 //
-//  append ──▶ pending ──(batch full, or no new entry for `batchDelay`)──▶ storage.sequence (one atomic call:
-//  indices + dedup, durable) ──▶ acknowledge each caller with its index ──▶ integrator: read the new entries,
+//  append ──▶ pending ──(batch full, or no new entry for `batchDelay`)──▶ storage.sequence (one atomic
+//  call: indices + dedup, durable) ──▶ acknowledge each caller with its index ──▶ integrator: read the new entries,
 //  write tiles and bundles, sign a checkpoint, prove it extends the last one, compare-and-swap it ──▶ wake the
 //  callers waiting for a checkpoint that covers their index.
 //
@@ -49,7 +49,8 @@ public struct TileLogConfiguration: Sendable {
     public var origin: String
     /// Entries per sequencing batch at most; a full batch is sequenced at once.
     public var maxBatchSize: Int = 256
-    /// How long the first entry of a batch waits for company before the batch is sequenced.
+    /// How long the sequencer waits for company: a batch is sequenced once no new entry arrived for this long
+    /// (or it is full, or ``maxBatchDelay`` passed).
     public var batchDelay: Duration = .milliseconds(1)
     /// How long a batch keeps gathering while entries keep arriving (each `batchDelay` that brings a new entry
     /// extends the wait, up to this). Under load the callers answered by the last batch resubmit into the next
@@ -275,7 +276,8 @@ public actor TileLog {
                 let publisher = self.publisher
                 outcome = try await withStorage("sequence and publish \(batch.count) entries") { [storage] in
                     try await storage.sequence(entries, replacing: plan.expected) { results in
-                        Self.publication(entries: entries, results: results, plan: plan, publisher: publisher, built: built)
+                        Self.publication(
+                            entries: entries, results: results, plan: plan, publisher: publisher, built: built)
                     }
                 }
             } else {
@@ -418,6 +420,8 @@ public actor TileLog {
             partialTiles = step.partialTiles
             partialBundles = step.partialBundles
             for (id, hashes) in step.tileHashes { tileCache.put(id, hashes) }
+            // A batch published with its sequencing while this step ran may already cover it.
+            if stored.tree.size >= step.tree.size { continue }
             let proofs = TileProofBuilder(storage: storage, treeSize: step.tree.size, widerSize: nil, cache: tileCache)
             if let new = try await publisher.publish(step.tree, replacing: stored, proofs: proofs) {
                 adopt(new, published: try PublishedCheckpoint(note: new.note))

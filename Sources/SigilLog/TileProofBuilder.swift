@@ -206,8 +206,9 @@ public struct TileProofBuilder: Sendable {
 /// `LogError` the engine itself raised passes through unchanged).
 ///
 /// The body is `@Sendable` and the function not isolated on purpose: a variant taking `isolated (any Actor)? =
-/// #isolation` with a non-Sendable body miscompiled under Swift 6.3.1 (the task allocator reported "freed pointer
-/// was not the last allocation" once storage calls threw).
+/// #isolation` with a non-Sendable body aborted under Swift 6.3.1 ("freed pointer was not the last allocation"
+/// once storage calls threw): the shape of swiftlang/swift#91639, whose trigger here was MerkleHash's former
+/// 32-byte vector storage (see SigilMerkle/MerkleHash.swift).
 func withStorage<T: Sendable>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
     do {
         return try await body()

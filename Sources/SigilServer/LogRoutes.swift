@@ -66,7 +66,7 @@ extension LogServer {
             // answering (the engine did so from the tiles; `transparencyLogEntry` checks it once more).
             let answer = try RekorResponse.transparencyLogEntry(
                 for: entry, logIndex: appended.index, log: identity, inclusionProof: inclusion.proof,
-                checkpoint: inclusion.checkpoint.noteText)
+                checkpoint: inclusion.checkpoint.noteText, parsed: inclusion.checkpoint.checkpoint)
             metrics.appends.increment()
             metrics.appendLatency.record(ContinuousClock.now - start)
             metrics.treeSize.set(to: Double(inclusion.checkpoint.size))
