@@ -172,7 +172,11 @@ enum JSONWriter {
     static func writeString(_ string: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings (base64, names, numbers as strings) need no escape: copy them in one go.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+        let needsEscape: (UInt8) -> Bool = { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+        let plain =
+            string.utf8.withContiguousStorageIfAvailable { !$0.contains(where: needsEscape) }
+            ?? !string.utf8.contains(where: needsEscape)
+        if plain {
             out.append(contentsOf: string.utf8)
             out.append(UInt8(ascii: "\""))
             return
