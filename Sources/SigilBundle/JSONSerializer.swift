@@ -113,9 +113,9 @@ extension JSONNumber {
 enum JSONWriter {
     static func write(_ value: JSONValue, canonical: Bool, into out: inout [UInt8]) {
         switch value {
-        case .null: out += Array("null".utf8)
-        case .bool(let flag): out += Array((flag ? "true" : "false").utf8)
-        case .number(let number): out += Array(number.text.utf8)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .number(let number): out.append(contentsOf: number.text.utf8)
         case .string(let string): writeString(string, into: &out)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
@@ -142,7 +142,7 @@ enum JSONWriter {
             guard let text = number.canonicalText else {
                 throw BundleError(.notCanonicalizable, "number \(number.text) has no exact RFC 8785 form")
             }
-            out += Array(text.utf8)
+            out.append(contentsOf: text.utf8)
         case .array(let elements):
             out.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
@@ -170,8 +170,18 @@ enum JSONWriter {
     /// RFC 8785 §3.2.2.2 string form: `\"` `\\` `\b` `\f` `\n` `\r` `\t`, other controls as `\u00xx`
     /// (lowercase hex), everything else as UTF-8.
     static func writeString(_ string: String, into out: inout [UInt8]) {
-        let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
+        // Most strings (base64, names, numbers as strings) need no escape: copy them in one go.
+        let needsEscape: (UInt8) -> Bool = { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+        let plain =
+            string.utf8.withContiguousStorageIfAvailable { !$0.contains(where: needsEscape) }
+            ?? !string.utf8.contains(where: needsEscape)
+        if plain {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        let hex = Array("0123456789abcdef".utf8)
         for byte in string.utf8 {
             switch byte {
             case 0x22: out += [0x5C, 0x22]

@@ -82,12 +82,17 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 
     /// The members in document (or insertion) order.
     public private(set) var members: [Member]
-    private var index: [[UInt8]: Int]
+    /// Member positions by name, built only once the object is larger than ``linearLimit``: below that a scan
+    /// comparing UTF-8 bytes is cheaper than hashing a byte array per insert and lookup (Rekor requests and
+    /// answers have objects of one to seven members, parsed and built once per request).
+    private var index: [[UInt8]: Int]?
+
+    private static let linearLimit = 16
 
     /// An empty object.
     public init() {
         members = []
-        index = [:]
+        index = nil
     }
 
     /// An object from members; `nil` when two members share a name.
@@ -101,17 +106,28 @@ public struct JSONObject: Hashable, Sendable, Sequence {
     /// Adds a member at the end; `false` (and no change) when the name is already present.
     @discardableResult
     public mutating func insert(_ name: String, _ value: JSONValue) -> Bool {
-        let key = Array(name.utf8)
-        guard index[key] == nil else { return false }
-        index[key] = members.count
+        guard position(of: name) == nil else { return false }
+        if index != nil {
+            index?[Array(name.utf8)] = members.count
+        } else if members.count >= Self.linearLimit {
+            var built: [[UInt8]: Int] = [:]
+            for (position, member) in members.enumerated() { built[Array(member.name.utf8)] = position }
+            built[Array(name.utf8)] = members.count
+            index = built
+        }
         members.append(Member(name, value))
         return true
     }
 
     /// The value of the member with this exact name.
     public subscript(name: String) -> JSONValue? {
-        guard let position = index[Array(name.utf8)] else { return nil }
+        guard let position = position(of: name) else { return nil }
         return members[position].value
+    }
+
+    private func position(of name: String) -> Int? {
+        if let index { return index[Array(name.utf8)] }
+        return members.firstIndex { $0.name.utf8.elementsEqual(name.utf8) }
     }
 
     public var count: Int { members.count }
@@ -120,7 +136,7 @@ public struct JSONObject: Hashable, Sendable, Sequence {
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { Array($0.name.utf8) == Array($1.name.utf8) && $0.value == $1.value }
+            && zip(lhs.members, rhs.members).allSatisfy { $0.name.utf8.elementsEqual($1.name.utf8) && $0.value == $1.value }
     }
 
     public func hash(into hasher: inout Hasher) {

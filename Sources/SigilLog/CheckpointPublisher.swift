@@ -61,7 +61,9 @@ public struct CheckpointPublisher: Sendable {
     /// compare-and-swap lost to another writer (re-read and retry). Throws
     /// ``LogError/Code-swift.struct/notAnExtension`` when `tree` is smaller than `previous`'s tree, has the same
     /// size and another root, or when the consistency proof built from the stored tiles does not verify between
-    /// the two roots; nothing is stored then.
+    /// the two roots (or cannot be built because the tiles are missing or malformed); nothing is stored then.
+    /// Throws ``LogError/Code-swift.struct/storageFailure`` when a storage call fails, the consistency check's
+    /// tile reads included.
     public func publish(
         _ tree: CompactRange, replacing previous: StoredCheckpoint?, storage: any LogStorage
     ) async throws -> StoredCheckpoint? {
@@ -85,10 +87,11 @@ public struct CheckpointPublisher: Sendable {
                 }
             } else if old.size > 0 {
                 let proof: [MerkleHash]
-                do { proof = try await proofs.consistencyProof(from: old.size) } catch let error as LogError {
-                    throw LogError(
-                        .notAnExtension,
-                        "cannot prove \(tree.size) extends \(old.size) from stored tiles: \(error.reason)")
+                do { proof = try await proofs.consistencyProof(from: old.size) } catch {
+                    // A storage call that failed says nothing about the trees: it stays a storage failure (the
+                    // caller retries; a service answers 503). Only what the stored tiles say (missing, malformed,
+                    // of another tree) is a refusal.
+                    throw Self.refusal(error, "cannot prove \(tree.size) extends \(old.size) from stored tiles")
                 }
                 do {
                     try Merkle.verifyConsistency(
@@ -104,5 +107,11 @@ public struct CheckpointPublisher: Sendable {
             try await proofs.storage.compareAndSwapCheckpoint(expected: previous, new: stored)
         }
         return swapped ? stored : nil
+    }
+
+    private static func refusal(_ error: any Error, _ what: String) -> any Error {
+        guard let error = error as? LogError else { return error }
+        if error.code == .storageFailure { return error }
+        return LogError(.notAnExtension, "\(what): \(error.reason)")
     }
 }

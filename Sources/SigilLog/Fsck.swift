@@ -89,8 +89,9 @@ public enum LogFsck {
         return checker.report
     }
 
-    // A class, not a struct with `mutating` async methods: Swift 6.3.1 miscompiled the struct version (the task
-    // allocator reported "freed pointer was not the last allocation" after a check ran).
+    // A class, not a struct with `mutating` async methods: with Swift 6.3.1 the struct version aborted ("freed
+    // pointer was not the last allocation"). The cause was found later: async frames spilling a 32-byte SIMD
+    // vector (MerkleHash's old storage) overran their allocation (see SigilMerkle/MerkleHash.swift).
     private final class Checker {
         let storage: any LogStorage
         let maxProblems: Int
@@ -105,9 +106,9 @@ public enum LogFsck {
             if report.problems.count < maxProblems { report.problems.append(FsckProblem(code: code, detail: detail)) }
         }
 
-        // The async part only reads; every check is in the synchronous functions below. (Swift 6.3.1 at -Onone
-        // miscompiled the first version, which built problem strings inside the async function: the task allocator
-        // reported "freed pointer was not the last allocation". Keeping async bodies to plain reads avoids it.)
+        // The async part only reads; every check is in the synchronous functions below. (Swift 6.3.1 at -Onone,
+        // before MerkleHash's fix, aborted on the first version, which built problem strings inside the async
+        // function: "freed pointer was not the last allocation". Keeping async bodies to plain reads avoided it.)
         func run(origin: String, keys: [NoteVerifierKey]) async throws {
             let sequenced = try await storage.sequencedSize()
             let stored = try await storage.checkpoint()

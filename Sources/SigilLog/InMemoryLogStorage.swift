@@ -15,7 +15,9 @@ public actor InMemoryLogStorage: LogStorage {
 
     public init() {}
 
-    public func sequence(_ entries: [LogEntry]) async throws -> [SequencingResult] {
+    public func sequence(_ entries: [LogEntry]) async throws -> [SequencingResult] { sequenceNow(entries) }
+
+    private func sequenceNow(_ entries: [LogEntry]) -> [SequencingResult] {
         var results: [SequencingResult] = []
         results.reserveCapacity(entries.count)
         for entry in entries {
@@ -31,6 +33,20 @@ public actor InMemoryLogStorage: LogStorage {
         return results
     }
 
+    public func sequence(
+        _ entries: [LogEntry], replacing expected: StoredCheckpoint,
+        publishing publish: @escaping @Sendable ([SequencingResult]) -> BatchPublication?
+    ) async throws -> BatchSequencing {
+        // One actor turn: the sequencing, the check of the checkpoint and the publication are one atomic step.
+        let results = sequenceNow(entries)
+        guard current?.note == expected.note, let publication = publish(results) else {
+            return BatchSequencing(results: results, published: nil)
+        }
+        storeTiles(publication.tiles, bundles: publication.bundles)
+        current = publication.checkpoint
+        return BatchSequencing(results: results, published: publication.checkpoint)
+    }
+
     public func sequencedSize() async throws -> UInt64 { UInt64(stored.count) }
 
     public func entries(in range: Range<UInt64>) async throws -> [SequencedEntry] {
@@ -42,6 +58,10 @@ public actor InMemoryLogStorage: LogStorage {
     public func index(forIdentity identity: [UInt8]) async throws -> UInt64? { identities[identity] }
 
     public func writeTiles(_ tiles: [StoredTile], bundles: [StoredEntryBundle]) async throws {
+        storeTiles(tiles, bundles: bundles)
+    }
+
+    private func storeTiles(_ tiles: [StoredTile], bundles: [StoredEntryBundle]) {
         for tile in tiles { self.tiles[tile.id] = tile.bytes }
         for bundle in bundles { self.bundles[bundle.id] = bundle.bytes }
     }

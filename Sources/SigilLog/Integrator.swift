@@ -14,6 +14,8 @@ import SigilTlog
 struct IntegrationStep: Sendable {
     let tree: CompactRange
     let tiles: [StoredTile]
+    /// The hashes of every tile in `tiles` (for the proof cache).
+    let tileHashes: [TileID: [MerkleHash]]
     let bundles: [StoredEntryBundle]
     /// The new partial tiles' hashes and the new partial bundle's entries, for the next step.
     let partialTiles: [TileID: [MerkleHash]]
@@ -59,6 +61,7 @@ enum Integrator {
         let fullWidth = UInt64(TileID.fullWidth)
 
         var tiles: [StoredTile] = []
+        var tileHashes: [TileID: [MerkleHash]] = [:]
         var partialTiles: [TileID: [MerkleHash]] = [:]
         let grown: [TileID]
         do { grown = try TileID.tiles(growingFrom: oldSize, to: newSize) } catch {
@@ -86,6 +89,7 @@ enum Integrator {
                 hashes.append(hash)
             }
             tiles.append(StoredTile(id: tile, bytes: try HashTile(hashes: hashes).bytes))
+            tileHashes[tile] = hashes
             if tile.isPartial { partialTiles[tile] = hashes }
         }
 
@@ -114,6 +118,7 @@ enum Integrator {
             if id.isPartial { partialBundles[id] = data }
         }
         return IntegrationStep(
-            tree: tree, tiles: tiles, bundles: bundles, partialTiles: partialTiles, partialBundles: partialBundles)
+            tree: tree, tiles: tiles, tileHashes: tileHashes, bundles: bundles, partialTiles: partialTiles,
+            partialBundles: partialBundles)
     }
 }

@@ -116,6 +116,34 @@ public struct StoredCheckpoint: Hashable, Sendable {
     }
 }
 
+/// What the engine asks ``LogStorage/sequence(_:replacing:publishing:)`` to write together with a batch: the tiles
+/// and bundles the batch's entries complete, and the checkpoint that signs the grown tree.
+public struct BatchPublication: Hashable, Sendable {
+    public let tiles: [StoredTile]
+    public let bundles: [StoredEntryBundle]
+    /// The new checkpoint; it replaces the stored one.
+    public let checkpoint: StoredCheckpoint
+
+    public init(tiles: [StoredTile], bundles: [StoredEntryBundle], checkpoint: StoredCheckpoint) {
+        self.tiles = tiles
+        self.bundles = bundles
+        self.checkpoint = checkpoint
+    }
+}
+
+/// What ``LogStorage/sequence(_:replacing:publishing:)`` did.
+public struct BatchSequencing: Hashable, Sendable {
+    /// One result per input entry, in input order (as ``LogStorage/sequence(_:)`` returns them).
+    public let results: [SequencingResult]
+    /// The checkpoint stored with the batch, or `nil` when only the entries were sequenced.
+    public let published: StoredCheckpoint?
+
+    public init(results: [SequencingResult], published: StoredCheckpoint?) {
+        self.results = results
+        self.published = published
+    }
+}
+
 /// Durable storage for a tile log.
 ///
 /// **Not found** is `nil` (or an empty or shorter array for ranges), never an error. Errors are for failures
@@ -181,4 +209,33 @@ public protocol LogStorage: Sendable {
 
     /// Gives the lease up if this instance holds it, so another engine can take it at once. Default: nothing.
     func releaseIntegrationLease() async throws
+    /// Sequences a batch and publishes it in the same transaction: one durable write per batch instead of three
+    /// (sequence, tiles, checkpoint), which is what bounds a log on a disk that syncs each commit.
+    ///
+    /// In one transaction: sequence `entries` exactly as ``sequence(_:)`` does; then, only if the stored checkpoint
+    /// equals `expected` (compare the note bytes), call `publish` with the results and, if it returns a
+    /// publication, write its tiles and bundles (as ``writeTiles(_:bundles:)``) and replace the checkpoint with
+    /// its checkpoint. `publish` is synchronous, never throws and may return `nil` (then only the entries are
+    /// stored). When the call returns, everything it reports is durable; when it throws, nothing of it may have
+    /// landed, or all of it.
+    ///
+    /// The engine builds the publication from the tree `expected` signs plus the batch's new entries, so it
+    /// extends `expected` by construction; storage does not judge it.
+    ///
+    /// A default implementation (``sequence(_:)``, then nothing published) is provided: a driver that keeps it
+    /// is correct, the engine then integrates and publishes in separate calls.
+    func sequence(
+        _ entries: [LogEntry], replacing expected: StoredCheckpoint,
+        publishing publish: @escaping @Sendable ([SequencingResult]) -> BatchPublication?
+    ) async throws -> BatchSequencing
+}
+
+extension LogStorage {
+    /// Sequences only (``sequence(_:)``) and publishes nothing; the engine integrates separately.
+    public func sequence(
+        _ entries: [LogEntry], replacing expected: StoredCheckpoint,
+        publishing publish: @escaping @Sendable ([SequencingResult]) -> BatchPublication?
+    ) async throws -> BatchSequencing {
+        BatchSequencing(results: try await sequence(entries), published: nil)
+    }
 }

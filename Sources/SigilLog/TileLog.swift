@@ -1,9 +1,15 @@
 // The tile log engine: sequencer, integrator, checkpoint publisher (DESIGN.md §2 "Log write path").
 //
-//  append ──▶ pending ──(batch full, or `batchDelay` after the first entry)──▶ storage.sequence (one atomic call:
-//  indices + dedup, durable) ──▶ acknowledge each caller with its index ──▶ integrator: read the new entries,
+//  append ──▶ pending ──(batch full, or no new entry for `batchDelay`)──▶ storage.sequence (one atomic
+//  call: indices + dedup, durable) ──▶ acknowledge each caller with its index ──▶ integrator: read the new entries,
 //  write tiles and bundles, sign a checkpoint, prove it extends the last one, compare-and-swap it ──▶ wake the
 //  callers waiting for a checkpoint that covers their index.
+//
+// The common case is shorter: when everything sequenced so far is integrated, the sequencer hands storage the
+// batch together with a closure that integrates it and signs the grown tree, and storage sequences, writes the
+// tiles and replaces the checkpoint in one transaction (`LogStorage.sequence(_:replacing:publishing:)`): one
+// durable write per batch, and the callers are acknowledged with their entries already in a checkpoint. A store
+// that keeps the protocol's default (or a checkpoint published meanwhile by another engine) takes the long path.
 //
 // Nothing is acknowledged before `sequence` returned. The integrated tree is stored with the checkpoint, so a
 // crash anywhere leaves either the old checkpoint (the tiles written since are rewritten, with the same bytes, on
@@ -12,6 +18,7 @@
 import Logging
 import SigilMerkle
 import SigilTlog
+import Synchronization
 
 /// The result of ``TileLog/append(_:identity:)``.
 public struct AppendResult: Hashable, Sendable {
@@ -42,8 +49,13 @@ public struct TileLogConfiguration: Sendable {
     public var origin: String
     /// Entries per sequencing batch at most; a full batch is sequenced at once.
     public var maxBatchSize: Int = 256
-    /// How long the first entry of a batch waits for company before the batch is sequenced.
-    public var batchDelay: Duration = .milliseconds(2)
+    /// How long the sequencer waits for company: a batch is sequenced once no new entry arrived for this long
+    /// (or it is full, or ``maxBatchDelay`` passed).
+    public var batchDelay: Duration = .milliseconds(1)
+    /// How long a batch keeps gathering while entries keep arriving (each `batchDelay` that brings a new entry
+    /// extends the wait, up to this). Under load the callers answered by the last batch resubmit into the next
+    /// one instead of waiting a whole extra batch.
+    public var maxBatchDelay: Duration = .milliseconds(8)
     /// Entries waiting to be sequenced at most; beyond, `append` throws ``LogError/Code-swift.struct/pushback``.
     public var maxPendingEntries: Int = 16_384
     /// The largest entry accepted (at most 65,535, the entry bundle limit).
@@ -218,12 +230,25 @@ public actor TileLog {
                 failPending(stopError)
                 break
             }
-            if pending.count < configuration.maxBatchSize, !shuttingDown { await waitForBatch() }
+            await gatherBatch()
             let batch = Array(pending.prefix(configuration.maxBatchSize))
             pending.removeFirst(batch.count)
             await sequence(batch)
         }
         sequencerTask = nil
+    }
+
+    /// Waits `batchDelay` for company, and again while entries keep arriving, at most `maxBatchDelay` in all (or
+    /// less if the batch fills up or the log shuts down).
+    private func gatherBatch() async {
+        let rounds = max(1, Int(configuration.maxBatchDelay / max(configuration.batchDelay, .nanoseconds(1))))
+        var round = 0
+        while pending.count < configuration.maxBatchSize, !shuttingDown, round < rounds {
+            let before = pending.count
+            await waitForBatch()
+            round += 1
+            if pending.count == before { break }
+        }
     }
 
     /// Waits `batchDelay`, or less if the batch fills up or the log shuts down.
@@ -248,25 +273,94 @@ public actor TileLog {
     }
 
     private func sequence(_ batch: [Pending]) async {
-        let results: [SequencingResult]
+        let entries = batch.map(\.entry)
+        let outcome: BatchSequencing
+        let built = BuiltStep()
         do {
-            let entries = batch.map(\.entry)
-            results = try await withStorage("sequence \(batch.count) entries") { [storage] in
-                try await storage.sequence(entries)
+            if let plan = await publicationPlan(batchSize: entries.count) {
+                let publisher = self.publisher
+                outcome = try await withStorage("sequence and publish \(batch.count) entries") { [storage] in
+                    try await storage.sequence(entries, replacing: plan.expected) { results in
+                        Self.publication(
+                            entries: entries, results: results, plan: plan, publisher: publisher, built: built)
+                    }
+                }
+            } else {
+                let results = try await withStorage("sequence \(batch.count) entries") { [storage] in
+                    try await storage.sequence(entries)
+                }
+                outcome = BatchSequencing(results: results, published: nil)
             }
-            guard results.count == batch.count else {
-                throw LogError(.corruptStorage, "sequencing \(batch.count) entries returned \(results.count) results")
+            guard outcome.results.count == batch.count else {
+                throw LogError(
+                    .corruptStorage, "sequencing \(batch.count) entries returned \(outcome.results.count) results")
             }
         } catch {
             logger.warning("sequencing failed", metadata: ["error": "\(error)"])
             for item in batch { item.continuation.resume(throwing: error) }
             return
         }
-        for (item, result) in zip(batch, results) {
+        for (item, result) in zip(batch, outcome.results) {
             knownSequencedSize = max(knownSequencedSize, result.index + 1)
             item.continuation.resume(returning: AppendResult(index: result.index, isDuplicate: result.isDuplicate))
         }
-        requestIntegration()
+        if let published = outcome.published {
+            if let value = built.value, value.checkpoint.note == published.note {
+                let step = value.step
+                partialTiles = step.partialTiles
+                partialBundles = step.partialBundles
+                for (id, hashes) in step.tileHashes { tileCache.put(id, hashes) }
+            }
+            if let checked = try? PublishedCheckpoint(note: published.note) { adopt(published, published: checked) }
+        }
+        if knownSequencedSize > stored.tree.size { requestIntegration() }
+    }
+
+    /// What a batch needs to be published with its sequencing: the checkpoint it extends and the partial tiles and
+    /// bundle it grows. `nil` (sequence only, integrate separately) while an integration runs or lags behind.
+    private func publicationPlan(batchSize: Int) async -> PublicationPlan? {
+        guard stopError == nil, integratorTask == nil, stored.tree.size == knownSequencedSize else { return nil }
+        let expected = stored
+        do {
+            // The partial tiles growing to any size up to `batchSize` more (a batch may hold duplicates).
+            let needed = try Integrator.partialsNeeded(
+                from: expected.tree.size, to: expected.tree.size + UInt64(batchSize))
+            var tiles: [TileID: [MerkleHash]] = [:]
+            for id in needed.tiles { tiles[id] = try await existingTile(id) }
+            var bundles: [EntryBundleID: [[UInt8]]] = [:]
+            for id in needed.bundles { bundles[id] = try await existingBundle(id) }
+            guard stored.note == expected.note, integratorTask == nil else { return nil }
+            return PublicationPlan(expected: expected, tiles: tiles, bundles: bundles)
+        } catch {
+            return nil
+        }
+    }
+
+    /// Runs inside the storage transaction that sequenced `entries`: integrates the new ones onto the tree
+    /// `plan.expected` signs and signs the grown tree. `nil` publishes nothing (the integrator then takes over).
+    private static func publication(
+        entries: [LogEntry], results: [SequencingResult], plan: PublicationPlan, publisher: CheckpointPublisher,
+        built: BuiltStep
+    ) -> BatchPublication? {
+        var fresh: [SequencedEntry] = []
+        fresh.reserveCapacity(entries.count)
+        for (entry, result) in zip(entries, results) where !result.isDuplicate {
+            fresh.append(SequencedEntry(index: result.index, data: entry.data, identity: entry.identity))
+        }
+        guard let first = fresh.first, first.index == plan.expected.tree.size else { return nil }
+        do {
+            // SPEC: c2sp.org/tlog-checkpoint: "a log MUST NOT sign two checkpoints that are not consistent". The
+            // new tree is the compact range `plan.expected` signs with the batch's leaves appended (the integrator
+            // checks that their indices continue it), and storage replaces the checkpoint only while it still is
+            // `plan.expected`: the new tree extends the published one by construction.
+            let step = try Integrator.integrate(
+                tree: plan.expected.tree, entries: fresh, existingTiles: plan.tiles, existingBundles: plan.bundles)
+            let checkpoint = StoredCheckpoint(note: try publisher.sign(step.tree), tree: step.tree)
+            built.set(step, checkpoint)
+            return BatchPublication(tiles: step.tiles, bundles: step.bundles, checkpoint: checkpoint)
+        } catch {
+            return nil
+        }
     }
 
     private func failPending(_ error: LogError) {
@@ -370,6 +464,9 @@ public actor TileLog {
             }
             partialTiles = step.partialTiles
             partialBundles = step.partialBundles
+            for (id, hashes) in step.tileHashes { tileCache.put(id, hashes) }
+            // A batch published with its sequencing while this step ran may already cover it.
+            if stored.tree.size >= step.tree.size { continue }
             let proofs = TileProofBuilder(storage: storage, treeSize: step.tree.size, widerSize: nil, cache: tileCache)
             if let new = try await publisher.publish(step.tree, replacing: stored, proofs: proofs) {
                 adopt(new, published: try PublishedCheckpoint(note: new.note))
@@ -411,6 +508,8 @@ public actor TileLog {
     }
 
     private func adopt(_ new: StoredCheckpoint, published checkpoint: PublishedCheckpoint) {
+        // Never backwards: an integration running beside a published batch may have adopted a later checkpoint.
+        guard checkpoint.size >= published.size else { return }
         stored = new
         published = checkpoint
         let ready = waiters.filter { $0.value.index < checkpoint.size }
@@ -474,13 +573,38 @@ public actor TileLog {
     /// the tiles and verified against the checkpoint before it is returned.
     public func waitForInclusion(of index: UInt64) async throws -> InclusionResult {
         let checkpoint = try await waitForCheckpoint(covering: index)
-        let proof = try await inclusionProof(index: index, treeSize: checkpoint.size)
         let leaf = try await withStorage("read entry \(index)") { try await storage.entries(in: index..<(index + 1)) }
         guard let entry = leaf.first else { throw LogError(.corruptStorage, "entry \(index) is not stored") }
+        return try await proveInclusion(of: index, leafHash: Merkle.leafHash(entry.data), in: checkpoint)
+    }
+
+    /// Waits until a checkpoint covers `index`, then returns it with the inclusion proof of the leaf `leafHash`
+    /// (the RFC 6962 hash of the data the caller appended at `index`), built from the tiles and verified against
+    /// the checkpoint before it is returned. Unlike ``waitForInclusion(of:)`` it reads no entry back.
+    public nonisolated func waitForInclusion(of index: UInt64, leafHash: MerkleHash) async throws -> InclusionResult {
+        try await proveInclusion(of: index, leafHash: leafHash, in: try await waitForCheckpoint(covering: index))
+    }
+
+    /// The inclusion of `leafHash` at `index` if the latest checkpoint already covers it (see
+    /// ``waitForInclusion(of:leafHash:)``), or `nil` without waiting.
+    public nonisolated func inclusionIfPublished(of index: UInt64, leafHash: MerkleHash) async throws
+        -> InclusionResult?
+    {
+        let checkpoint = await latestCheckpoint
+        guard index < checkpoint.size else { return nil }
+        return try await proveInclusion(of: index, leafHash: leafHash, in: checkpoint)
+    }
+
+    /// Builds the proof off the actor (tiles come from the shared cache or storage) and checks it.
+    private nonisolated func proveInclusion(
+        of index: UInt64, leafHash: MerkleHash, in checkpoint: PublishedCheckpoint
+    ) async throws -> InclusionResult {
+        let builder = TileProofBuilder(
+            storage: storage, treeSize: checkpoint.size, widerSize: checkpoint.size, cache: tileCache)
+        let proof = try await builder.inclusionProof(index: index)
         do {
             try Merkle.verifyInclusion(
-                leafHash: Merkle.leafHash(entry.data), index: index, size: checkpoint.size, proof: proof,
-                root: checkpoint.rootHash)
+                leafHash: leafHash, index: index, size: checkpoint.size, proof: proof, root: checkpoint.rootHash)
         } catch {
             throw LogError(.corruptStorage, "inclusion proof of \(index) built from tiles: \(error.reason)")
         }
@@ -538,4 +662,20 @@ public actor TileLog {
         for (_, waiter) in failed { waiter.continuation.resume(throwing: error) }
         wakeSequencer()
     }
+}
+
+/// What a batch is published against (``TileLog`` builds it before the storage call).
+private struct PublicationPlan: Sendable {
+    let expected: StoredCheckpoint
+    let tiles: [TileID: [MerkleHash]]
+    let bundles: [EntryBundleID: [[UInt8]]]
+}
+
+/// Carries the integration step out of the storage transaction's closure.
+private final class BuiltStep: Sendable {
+    private let state = Mutex<(step: IntegrationStep, checkpoint: StoredCheckpoint)?>(nil)
+
+    var value: (step: IntegrationStep, checkpoint: StoredCheckpoint)? { state.withLock { $0 } }
+
+    func set(_ step: IntegrationStep, _ checkpoint: StoredCheckpoint) { state.withLock { $0 = (step, checkpoint) } }
 }

@@ -14,20 +14,56 @@ struct NodePosition: Hashable, Sendable {
     let index: UInt64
 }
 
+/// A tile's hashes with the roots of every complete, aligned subtree inside it (level `k` holds the roots over
+/// `2^k` consecutive hashes), so a proof node inside a tile is a lookup instead of up to 255 hashes per proof.
+struct TileNodes: Sendable {
+    /// `levels[0]` is the tile's hashes; `levels[k][j]` is the root of hashes `j·2^k ..< (j+1)·2^k`.
+    let levels: [[MerkleHash]]
+
+    init(_ hashes: [MerkleHash]) {
+        var levels = [hashes]
+        while let below = levels.last, below.count >= 2 {
+            var above: [MerkleHash] = []
+            above.reserveCapacity(below.count / 2)
+            var index = 0
+            while index + 1 < below.count {
+                above.append(Merkle.nodeHash(below[index], below[index + 1]))
+                index += 2
+            }
+            levels.append(above)
+        }
+        self.levels = levels
+    }
+
+    var hashes: [MerkleHash] { levels[0] }
+
+    /// The root over `count` hashes from `first`: a lookup when the range is an aligned power of two (what a
+    /// tree node inside a tile always is), otherwise computed.
+    func root(first: Int, count: Int) -> MerkleHash {
+        if count > 0, count & (count - 1) == 0, first % count == 0 {
+            let level = count.trailingZeroBitCount
+            if level < levels.count, first >> level < levels[level].count { return levels[level][first >> level] }
+        }
+        return Merkle.root(ofLeafHashes: levels[0][first..<(first + count)])
+    }
+}
+
 /// A tile path names immutable bytes (a partial tile's path carries its width), so any tile can be cached; the
 /// cache is simply emptied when it reaches its capacity.
 final class FullTileCache: Sendable {
     private let capacity: Int
-    private let tiles = Mutex<[TileID: [MerkleHash]]>([:])
+    private let tiles = Mutex<[TileID: TileNodes]>([:])
 
     init(capacity: Int) { self.capacity = capacity }
 
-    func get(_ id: TileID) -> [MerkleHash]? { tiles.withLock { $0[id] } }
+    func get(_ id: TileID) -> TileNodes? { tiles.withLock { $0[id] } }
 
-    func put(_ id: TileID, _ hashes: [MerkleHash]) {
+    func put(_ id: TileID, _ hashes: [MerkleHash]) { put(id, TileNodes(hashes)) }
+
+    func put(_ id: TileID, _ nodes: TileNodes) {
         tiles.withLock { tiles in
             if tiles.count >= capacity { tiles.removeAll(keepingCapacity: true) }
-            tiles[id] = hashes
+            tiles[id] = nodes
         }
     }
 }
@@ -125,23 +161,21 @@ public struct TileProofBuilder: Sendable {
         }
         var out: [NodePosition: MerkleHash] = [:]
         for (tile, wanted) in byTile {
-            let hashes = try await tileHashes(tile)
+            let nodes = try await tileNodes(tile)
             for (position, location) in wanted {
                 let end = location.firstHash + location.hashCount
-                guard end <= hashes.count else {
-                    throw LogError(.corruptStorage, "tile \(tile.path) has \(hashes.count) hashes, need \(end)")
+                guard end <= nodes.hashes.count else {
+                    throw LogError(.corruptStorage, "tile \(tile.path) has \(nodes.hashes.count) hashes, need \(end)")
                 }
-                out[position] =
-                    location.hashCount == 1
-                    ? hashes[location.firstHash]
-                    : Merkle.root(ofLeafHashes: hashes[location.firstHash..<end])
+                out[position] = nodes.root(first: location.firstHash, count: location.hashCount)
             }
         }
         return out
     }
 
-    /// The hashes of `tile` (or of a wider tile at the same level and index, which starts with them).
-    func tileHashes(_ tile: TileID) async throws -> [MerkleHash] {
+    /// The hashes of `tile` (or of a wider tile at the same level and index, which starts with them), with the
+    /// subtree roots inside it.
+    func tileNodes(_ tile: TileID) async throws -> TileNodes {
         var candidates = [tile]
         if tile.isPartial, let full = try? TileID(level: tile.level, index: tile.index) { candidates.append(full) }
         if let widerSize {
@@ -160,8 +194,9 @@ public struct TileProofBuilder: Sendable {
             do { parsed = try HashTile(bytes: bytes, width: candidate.width) } catch {
                 throw LogError(.corruptStorage, "\(candidate.path): \(error.reason)")
             }
-            cache?.put(candidate, parsed.hashes)
-            return parsed.hashes
+            let nodes = TileNodes(parsed.hashes)
+            cache?.put(candidate, nodes)
+            return nodes
         }
         throw LogError(.corruptStorage, "tile \(tile.path) is not stored (nor a wider one)")
     }
@@ -171,8 +206,9 @@ public struct TileProofBuilder: Sendable {
 /// `LogError` the engine itself raised passes through unchanged).
 ///
 /// The body is `@Sendable` and the function not isolated on purpose: a variant taking `isolated (any Actor)? =
-/// #isolation` with a non-Sendable body miscompiled under Swift 6.3.1 (the task allocator reported "freed pointer
-/// was not the last allocation" once storage calls threw).
+/// #isolation` with a non-Sendable body aborted under Swift 6.3.1 ("freed pointer was not the last allocation"
+/// once storage calls threw): the shape of swiftlang/swift#91639, whose trigger here was MerkleHash's former
+/// 32-byte vector storage (see SigilMerkle/MerkleHash.swift).
 func withStorage<T: Sendable>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
     do {
         return try await body()

@@ -25,10 +25,6 @@ public enum RekorResponse {
         kindVersion: KindVersion = KindVersion(kind: "hashedrekord", version: "0.0.2"),
         inclusionProof: [MerkleHash], checkpoint: String
     ) throws(RekorError) -> TransparencyLogEntry {
-        guard logID.count == 32 else {
-            throw RekorError(.internalError, "log ID is \(logID.count) bytes, want the 32-byte C2SP key hash")
-        }
-        guard !canonicalBody.isEmpty else { throw RekorError(.internalError, "the canonical body is empty") }
         let parsed: SigilTlog.Checkpoint
         do {
             let note = try SignedNote(parsing: checkpoint)
@@ -36,6 +32,21 @@ public enum RekorResponse {
         } catch {
             throw RekorError(.internalError, "the checkpoint to answer with does not parse: \(error.reason)")
         }
+        return try transparencyLogEntry(
+            logIndex: logIndex, logID: logID, canonicalBody: canonicalBody, kindVersion: kindVersion,
+            inclusionProof: inclusionProof, checkpoint: checkpoint, parsed: parsed)
+    }
+
+    /// As above, with the checkpoint's body already parsed by the caller (a log engine that made the note):
+    /// `parsed` must be the body of `checkpoint`.
+    static func transparencyLogEntry(
+        logIndex: UInt64, logID: [UInt8], canonicalBody: [UInt8], kindVersion: KindVersion,
+        inclusionProof: [MerkleHash], checkpoint: String, parsed: SigilTlog.Checkpoint
+    ) throws(RekorError) -> TransparencyLogEntry {
+        guard logID.count == 32 else {
+            throw RekorError(.internalError, "log ID is \(logID.count) bytes, want the 32-byte C2SP key hash")
+        }
+        guard !canonicalBody.isEmpty else { throw RekorError(.internalError, "the canonical body is empty") }
         guard logIndex < parsed.size else {
             throw RekorError(
                 .internalError, "log index \(logIndex) is not below the checkpoint's tree size \(parsed.size)")
@@ -72,6 +83,20 @@ public enum RekorResponse {
         return try transparencyLogEntry(
             logIndex: logIndex, logID: log.logID, canonicalBody: entry.canonicalBody, kindVersion: entry.kindVersion,
             inclusionProof: inclusionProof, checkpoint: checkpoint)
+    }
+
+    /// The entry for a validated request, with the checkpoint body already parsed by the log engine that signed
+    /// `checkpoint` (its size and root; `parsed` must be the body of `checkpoint`). The proof is still checked.
+    public static func transparencyLogEntry(
+        for entry: ValidatedRekorEntry, logIndex: UInt64, log: RekorLogIdentity, inclusionProof: [MerkleHash],
+        checkpoint: String, parsed: SigilTlog.Checkpoint
+    ) throws(RekorError) -> TransparencyLogEntry {
+        guard parsed.origin == log.origin else {
+            throw RekorError(.internalError, "the checkpoint's origin is not the log's origin \"\(log.origin)\"")
+        }
+        return try transparencyLogEntry(
+            logIndex: logIndex, logID: log.logID, canonicalBody: entry.canonicalBody, kindVersion: entry.kindVersion,
+            inclusionProof: inclusionProof, checkpoint: checkpoint, parsed: parsed)
     }
 
     /// The JSON body: `logIndex`, `logId`, `kindVersion`, `integratedTime` ("0"), `inclusionPromise` (null),

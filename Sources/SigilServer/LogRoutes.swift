@@ -14,6 +14,7 @@ import NIOCore
 import Prometheus
 import SigilBundle
 import SigilLog
+import SigilMerkle
 import SigilRekor
 import SigilTlog
 
@@ -58,14 +59,14 @@ extension LogServer {
                 throw RekorError.duplicate(existingIndex: appended.index)
             }
             let inclusion: InclusionResult
-            do { inclusion = try await waitForInclusion(of: appended.index) } catch {
+            do { inclusion = try await waitForInclusion(of: appended.index, leafHash: entry.leafHash) } catch {
                 throw rekorError(for: error)
             }
             // SPEC: rekor-tiles internal/tessera/tessera.go: the proof is verified against the checkpoint before
             // answering (the engine did so from the tiles; `transparencyLogEntry` checks it once more).
             let answer = try RekorResponse.transparencyLogEntry(
                 for: entry, logIndex: appended.index, log: identity, inclusionProof: inclusion.proof,
-                checkpoint: inclusion.checkpoint.noteText)
+                checkpoint: inclusion.checkpoint.noteText, parsed: inclusion.checkpoint.checkpoint)
             metrics.appends.increment()
             metrics.appendLatency.record(ContinuousClock.now - start)
             metrics.treeSize.set(to: Double(inclusion.checkpoint.size))
@@ -105,12 +106,14 @@ extension LogServer {
         return bytes
     }
 
-    /// The engine's inclusion wait, bounded by ``LogServerConfiguration/inclusionTimeout``.
-    func waitForInclusion(of index: UInt64) async throws -> InclusionResult {
+    /// The engine's inclusion wait, bounded by ``LogServerConfiguration/inclusionTimeout``. A batch is normally
+    /// published with its sequencing, so the checkpoint usually covers the entry already and nothing waits.
+    func waitForInclusion(of index: UInt64, leafHash: MerkleHash) async throws -> InclusionResult {
         let log = self.log
+        if let ready = try await log.inclusionIfPublished(of: index, leafHash: leafHash) { return ready }
         let timeout = configuration.inclusionTimeout
         return try await withThrowingTaskGroup(of: InclusionResult?.self) { group in
-            group.addTask { try await log.waitForInclusion(of: index) }
+            group.addTask { try await log.waitForInclusion(of: index, leafHash: leafHash) }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 return nil

@@ -75,6 +75,17 @@ struct MeasuredLogStorage: LogStorage {
         return results
     }
 
+    func sequence(
+        _ entries: [LogEntry], replacing expected: StoredCheckpoint,
+        publishing publish: @escaping @Sendable ([SequencingResult]) -> BatchPublication?
+    ) async throws -> BatchSequencing {
+        let start = ContinuousClock.now
+        let outcome = try await base.sequence(entries, replacing: expected, publishing: publish)
+        metrics.sequenceLatency.record(ContinuousClock.now - start)
+        metrics.batchSize.record(Double(entries.count))
+        return outcome
+    }
+
     func sequencedSize() async throws -> UInt64 { try await base.sequencedSize() }
 
     func entries(in range: Range<UInt64>) async throws -> [SequencedEntry] { try await base.entries(in: range) }

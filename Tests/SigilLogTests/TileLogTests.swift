@@ -6,6 +6,7 @@ import SigilLog
 import SigilMerkle
 import SigilTesting
 import SigilTlog
+import Synchronization
 import Testing
 
 @Suite("TileLog engine")
@@ -60,6 +61,43 @@ struct TileLogTests {
         }
         #expect(Set(results.map(\.index)) == Set(0..<8))
         await log.shutdown()
+    }
+
+    @Test("a batch is sequenced, integrated and published in one storage call when the store offers it")
+    func batchPublishedWithItsSequencing() async throws {
+        let storage = CountingLogStorage(base: InMemoryLogStorage())
+        let log = try await TestLogKey.open(storage)
+        #expect(storage.counts == CountingLogStorage.Counts(compareAndSwaps: 1))  // the empty tree, at open
+        let proven = try await withThrowingTaskGroup(of: (UInt64, Bool).self) { group in
+            for number in 0..<40 {
+                group.addTask {
+                    let entry = testEntry("one-call-", number)
+                    let appended = try await log.append(entry.data, identity: entry.identity)
+                    let leaf = Merkle.leafHash(entry.data)
+                    let inclusion = try await log.waitForInclusion(of: appended.index, leafHash: leaf)
+                    let verifies = (try? Merkle.verifyInclusion(
+                        leafHash: leaf, index: appended.index, size: inclusion.checkpoint.size,
+                        proof: inclusion.proof, root: inclusion.checkpoint.rootHash)) != nil
+                    return (appended.index, verifies)
+                }
+            }
+            var all: [(UInt64, Bool)] = []
+            for try await item in group { all.append(item) }
+            return all
+        }
+        #expect(Set(proven.map(\.0)) == Set(0..<40))
+        #expect(proven.filter { !$0.1 }.isEmpty)
+        // No separate sequencing, tile write or checkpoint swap, and no entry read back for a proof.
+        let counts = storage.counts
+        #expect(counts.combined >= 1 && counts.combined <= 40)
+        #expect(counts.sequences == 0 && counts.tileWrites == 0 && counts.compareAndSwaps == 1)
+        #expect(counts.entryReads == 0)
+        // A proof for a leaf that is not the one at the index does not verify and is refused.
+        await expectLogError(.corruptStorage) {
+            _ = try await log.waitForInclusion(of: 3, leafHash: Merkle.leafHash(Array("stranger".utf8)))
+        }
+        await log.shutdown()
+        await expectFsckClean(storage.base)
     }
 
     @Test("too many waiting entries are pushed back; shutdown still sequences the waiting ones")
@@ -255,5 +293,61 @@ extension Array {
         var out: [T] = []
         for element in self { out.append(try await transform(element)) }
         return out
+    }
+}
+
+/// Forwards every call to `base` and counts the writes (and entry reads), to see which path the engine takes.
+final class CountingLogStorage: LogStorage {
+    struct Counts: Equatable, Sendable {
+        var sequences = 0
+        var combined = 0
+        var tileWrites = 0
+        var compareAndSwaps = 0
+        var entryReads = 0
+    }
+
+    let base: any LogStorage
+    private let state = Mutex(Counts())
+
+    init(base: any LogStorage) { self.base = base }
+
+    var counts: Counts { state.withLock { $0 } }
+
+    func sequence(_ entries: [LogEntry]) async throws -> [SequencingResult] {
+        state.withLock { $0.sequences += 1 }
+        return try await base.sequence(entries)
+    }
+
+    func sequence(
+        _ entries: [LogEntry], replacing expected: StoredCheckpoint,
+        publishing publish: @escaping @Sendable ([SequencingResult]) -> BatchPublication?
+    ) async throws -> BatchSequencing {
+        state.withLock { $0.combined += 1 }
+        return try await base.sequence(entries, replacing: expected, publishing: publish)
+    }
+
+    func sequencedSize() async throws -> UInt64 { try await base.sequencedSize() }
+
+    func entries(in range: Range<UInt64>) async throws -> [SequencedEntry] {
+        state.withLock { $0.entryReads += 1 }
+        return try await base.entries(in: range)
+    }
+
+    func index(forIdentity identity: [UInt8]) async throws -> UInt64? { try await base.index(forIdentity: identity) }
+
+    func writeTiles(_ tiles: [StoredTile], bundles: [StoredEntryBundle]) async throws {
+        state.withLock { $0.tileWrites += 1 }
+        try await base.writeTiles(tiles, bundles: bundles)
+    }
+
+    func tile(_ id: TileID) async throws -> [UInt8]? { try await base.tile(id) }
+
+    func entryBundle(_ id: EntryBundleID) async throws -> [UInt8]? { try await base.entryBundle(id) }
+
+    func checkpoint() async throws -> StoredCheckpoint? { try await base.checkpoint() }
+
+    func compareAndSwapCheckpoint(expected: StoredCheckpoint?, new: StoredCheckpoint) async throws -> Bool {
+        state.withLock { $0.compareAndSwaps += 1 }
+        return try await base.compareAndSwapCheckpoint(expected: expected, new: new)
     }
 }

@@ -1,13 +1,14 @@
 // Support for the LogStorage conformance suite. This folder is self-contained (it needs only SigilLog, SigilMerkle,
-// SigilTlog, SigilTesting, Crypto and Testing) so a driver's test target can compile the same files: symlink
-// `Tests/<DriverTests>/Conformance` to `../SigilLogTests/Conformance` and add a one-line test per check (see
-// `InMemoryConformanceTests.swift`).
+// SigilTlog, SigilTesting, Crypto, Synchronization and Testing) so a driver's test target can compile the same
+// files: symlink `Tests/<DriverTests>/Conformance` to `../SigilLogTests/Conformance` and add a one-line test per
+// check (see `InMemoryConformanceTests.swift`).
 
 import Crypto
 import SigilLog
 import SigilMerkle
 import SigilTesting
 import SigilTlog
+import Synchronization
 import Testing
 
 /// How the suite gets stores: `makeLocation` creates a new, empty durable location (a fresh in-memory store, a
@@ -152,4 +153,13 @@ func checkConsistent(
 final class ReferenceMerkleTreeBox: Sendable {
     let tree: ReferenceMerkleTree
     init(_ tree: ReferenceMerkleTree) { self.tree = tree }
+}
+
+/// Keeps what a `@Sendable` storage callback saw, for the test to look at afterwards.
+final class ResultsBox: Sendable {
+    private let state = Mutex<[SequencingResult]?>(nil)
+
+    var value: [SequencingResult]? { state.withLock { $0 } }
+
+    func set(_ results: [SequencingResult]) { state.withLock { $0 = results } }
 }

@@ -19,10 +19,12 @@ enum LogStorageConformance {
         ("absent things read as nil or empty", absentThingsReadAsNil),
         ("compare-and-swap honours the expected checkpoint", compareAndSwapHonoursExpected),
         ("tile writes are idempotent and exact by path", tileWritesAreExactByPath),
+        ("a batch publishes with its sequencing only over the expected checkpoint", batchPublishesOverExpected),
         ("concurrent appends from 16 tasks", concurrentAppendsFrom16Tasks),
         ("dedup survives a restart", dedupSurvivesRestart),
         ("tiles match the reference tree around tile boundaries", tilesMatchReferenceAroundBoundaries),
         ("publishing refuses a tree that does not extend the last", publishingRefusesNonExtendingTrees),
+        ("a read failure while proving an extension is a storage failure", readFailureWhileProvingIsStorageFailure),
         ("recovery integrates entries sequenced before a crash", recoveryIntegratesSequencedEntries),
         ("two engines share one store", twoEnginesShareOneStore),
     ]
@@ -125,6 +127,83 @@ enum LogStorageConformance {
         #expect(try await storage.entryBundle(bundle) == bundleBytes)
         #expect(try await storage.entryBundle(EntryBundleID(index: 0, width: 1)) == nil)
         #expect(try await storage.entryBundle(EntryBundleID(index: 1, width: 2)) == nil)
+    }
+
+    /// `sequence(_:replacing:publishing:)`: a driver either keeps the default (sequences, publishes nothing) or
+    /// does both in one transaction, and then only while the stored checkpoint is the expected one.
+    @Sendable static func batchPublishesOverExpected(_ factory: LogStorageFactory) async throws {
+        let storage = try await factory.makeLocation()()
+        let publisher = CheckpointPublisher(origin: TestLogKey.origin, signer: TestLogKey.signer)
+        let empty = StoredCheckpoint(note: try publisher.sign(CompactRange()), tree: CompactRange())
+        #expect(try await storage.compareAndSwapCheckpoint(expected: nil, new: empty))
+
+        // Three entries, one of them twice: the publication is built from the results storage hands over.
+        let entries = (0..<3).map { testEntry("batch-", $0) }.map { LogEntry(data: $0.data, identity: $0.identity) }
+        let batch = entries + [entries[1]]
+        let publication = try Self.publication(for: entries, after: empty, publisher: publisher)
+        let seen = ResultsBox()
+        let first = try await storage.sequence(batch, replacing: empty) { results in
+            seen.set(results)
+            return publication
+        }
+        let expectedResults = [0, 1, 2, 1].enumerated().map {
+            SequencingResult(index: UInt64($0.element), isDuplicate: $0.offset == 3)
+        }
+        #expect(first.results == expectedResults)
+        #expect(try await storage.sequencedSize() == 3)
+        if let published = first.published {
+            #expect(seen.value == expectedResults)
+            #expect(published == publication.checkpoint)
+            #expect(try await storage.checkpoint() == publication.checkpoint)
+            for tile in publication.tiles { #expect(try await storage.tile(tile.id) == tile.bytes) }
+            for bundle in publication.bundles { #expect(try await storage.entryBundle(bundle.id) == bundle.bytes) }
+        } else {
+            // The default implementation: sequenced only.
+            #expect(try await storage.checkpoint() == empty)
+            #expect(try await storage.compareAndSwapCheckpoint(expected: empty, new: publication.checkpoint))
+            try await storage.writeTiles(publication.tiles, bundles: publication.bundles)
+        }
+
+        // A stale expectation: the entries are sequenced, nothing is published, the checkpoint stays.
+        let more = [testEntry("batch-", 3)].map { LogEntry(data: $0.data, identity: $0.identity) }
+        let stale = try await storage.sequence(more, replacing: empty) { _ in
+            try? Self.publication(for: entries + more, after: empty, publisher: publisher)
+        }
+        #expect(stale.results == [SequencingResult(index: 3, isDuplicate: false)])
+        #expect(stale.published == nil)
+        #expect(try await storage.checkpoint() == publication.checkpoint)
+        #expect(try await storage.sequencedSize() == 4)
+        // A publication of nil sequences only.
+        let none = try await storage.sequence(
+            [testEntry("batch-", 4)].map { LogEntry(data: $0.data, identity: $0.identity) },
+            replacing: publication.checkpoint
+        ) { _ in nil }
+        #expect(none.results == [SequencingResult(index: 4, isDuplicate: false)])
+        #expect(none.published == nil)
+        #expect(try await storage.checkpoint() == publication.checkpoint)
+        // The engine integrates what was sequenced without a publication when it opens.
+        let log = try await TestLogKey.open(storage)
+        #expect(await log.latestCheckpoint.size == 5)
+        await log.shutdown()
+        await expectFsckClean(storage)
+    }
+
+    /// The tiles, bundle and checkpoint of `entries` (indices from 0) appended to the empty tree.
+    static func publication(
+        for entries: [LogEntry], after previous: StoredCheckpoint, publisher: CheckpointPublisher
+    ) throws -> BatchPublication {
+        var tree = previous.tree
+        var hashes: [MerkleHash] = []
+        for entry in entries {
+            let leaf = Merkle.leafHash(entry.data)
+            tree.append(leaf)
+            hashes.append(leaf)
+        }
+        let tile = StoredTile(id: try TileID(level: 0, index: 0, width: entries.count), bytes: try HashTile(hashes: hashes).bytes)
+        let bundle = StoredEntryBundle(
+            id: try EntryBundleID(index: 0, width: entries.count), bytes: try EntryBundle(entries: entries.map(\.data)).bytes)
+        return BatchPublication(
+            tiles: [tile], bundles: [bundle], checkpoint: StoredCheckpoint(note: try publisher.sign(tree), tree: tree))
     }
 
     // MARK: Through the engine
@@ -361,6 +440,43 @@ enum LogStorageConformance {
         #expect(try await storage.checkpoint() == current)
         // The honest extension is accepted.
         #expect(try await publisher.publish(current.tree, replacing: current, storage: storage) != nil)
+        await expectFsckClean(storage)
+    }
+
+    /// A tile read that fails while the publisher proves the new tree extends the published one says nothing
+    /// about the trees: it is a storage failure (the service answers 503 and retries), not `notAnExtension`.
+    @Sendable static func readFailureWhileProvingIsStorageFailure(_ factory: LogStorageFactory) async throws {
+        let storage = try await factory.makeLocation()()
+        let log = try await TestLogKey.open(storage)
+        for number in 0..<30 {
+            let entry = testEntry("p-", number)
+            _ = try await log.append(entry.data, identity: entry.identity)
+        }
+        _ = try await log.waitForCheckpoint(covering: 29)
+        let at30 = try #require(try await storage.checkpoint())
+        for number in 30..<300 {
+            let entry = testEntry("p-", number)
+            _ = try await log.append(entry.data, identity: entry.identity)
+        }
+        _ = try await log.waitForCheckpoint(covering: 299)
+        await log.shutdown()
+        let current = try #require(try await storage.checkpoint())
+        #expect(current.tree.size == 300)
+        let publisher = CheckpointPublisher(origin: TestLogKey.origin, signer: TestLogKey.signer)
+
+        let faulty = FaultInjectingLogStorage(wrapping: storage)
+        for call in [1, 2] {
+            faulty.clearFaults()
+            faulty.inject(LogStorageReadFault(.tile, call: call, count: 1))
+            await expectLogError(.storageFailure) {
+                _ = try await publisher.publish(current.tree, replacing: at30, storage: faulty)
+            }
+        }
+        #expect(faulty.firedReadFaults.count == 2)
+        #expect(try await storage.checkpoint() == current)
+        // Without the fault the proof from 30 to 300 verifies; the swap then loses to the stored checkpoint (300).
+        faulty.clearFaults()
+        #expect(try await publisher.publish(current.tree, replacing: at30, storage: faulty) == nil)
         await expectFsckClean(storage)
     }
 
