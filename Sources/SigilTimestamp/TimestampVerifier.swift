@@ -262,7 +262,8 @@ public struct TimestampVerifier: Sendable {
         try checkTimestampingProfile(leaf)
 
         // SPEC: RFC 5280 §6 / Sigstore client spec — the TSA chain (leaf, intermediates, root from the trusted
-        // root) is valid at genTime.
+        // root) is valid at genTime. A chain this verifier accepted before has its policy checked again at this
+        // genTime but not its signatures (ChainMemo.swift); any other chain is validated in full.
         if !chainMeetsPolicyWithoutSignatures(authority.certificateChain, at: tstInfo.genTime) {
             let intermediates = authority.certificateChain.count > 2
                 ? Array(authority.certificateChain.dropFirst().dropLast()) : []
