@@ -277,6 +277,17 @@ struct JSONParser {
                 }
             case 0x00..<0x20:
                 throw error(.invalidJSON, "unescaped control character \(describe(byte)) in string")
+            case 0x20..<0x80:
+                // A run of printable ASCII other than the quote and the backslash is copied in one go (base64
+                // fields are long runs of it).
+                var end = position + 1
+                while end < bytes.count {
+                    let next = bytes[end]
+                    guard next >= 0x20, next < 0x80, next != UInt8(ascii: "\""), next != UInt8(ascii: "\\") else { break }
+                    end += 1
+                }
+                out.append(contentsOf: bytes[position..<end])
+                position = end
             default:
                 guard let length = utf8SequenceLength() else {
                     throw error(.invalidUTF8, "ill-formed UTF-8 sequence starting with \(describe(byte))")

@@ -83,16 +83,22 @@ public struct ProtoJSONObject: Sendable {
     /// The snake_case proto field name for a lowerCamel JSON name: `x509CertificateChain` →
     /// `x509_certificate_chain`, `hashedRekordV002` → `hashed_rekord_v002`.
     public static func snakeCase(_ camel: String) -> String {
-        var out = ""
-        for character in camel {
-            if character.isASCII, let ascii = character.asciiValue, ascii >= 0x41 && ascii <= 0x5A {
-                out += "_"
-                out.append(Character(Unicode.Scalar(ascii + 0x20)))
+        // Byte-wise: only ASCII capitals change, and every other byte (UTF-8 continuation bytes included) is
+        // copied, so this is the per-character mapping without walking grapheme clusters (it runs for every
+        // field lookup).
+        let isCapital = { (byte: UInt8) in byte >= 0x41 && byte <= 0x5A }
+        guard camel.utf8.contains(where: isCapital) else { return camel }
+        var out: [UInt8] = []
+        out.reserveCapacity(camel.utf8.count + 4)
+        for byte in camel.utf8 {
+            if isCapital(byte) {
+                out.append(UInt8(ascii: "_"))
+                out.append(byte + 0x20)
             } else {
-                out.append(character)
+                out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The field's value (nil when absent or `null`), under either spelling.

@@ -46,7 +46,11 @@ public struct MerkleHash: Hashable, Sendable, CustomStringConvertible {
         guard bytes.count == Self.byteCount else { return nil }
         var storage = Words(low: .zero, high: .zero)
         Swift.withUnsafeMutableBytes(of: &storage) { raw in
-            for (offset, byte) in bytes.enumerated() { raw[offset] = byte }
+            var offset = 0
+            for byte in bytes {
+                raw[offset] = byte
+                offset += 1
+            }
         }
         self.storage = storage
     }

@@ -62,10 +62,17 @@ public struct VerifiedTimestamp: Hashable, Sendable {
 /// Verifies RFC 3161 timestamps against a set of trusted timestamp authorities.
 public struct TimestampVerifier: Sendable {
     public var authorities: [TimestampAuthority]
+    /// TSA chains already accepted by a full validation: their signatures are not checked again (see
+    /// ChainMemo.swift). Shared by copies of this verifier; keyed by the certificates' bytes, so changing
+    /// `authorities` cannot reuse a chain it does not list.
+    let chainMemo = VerifiedChainMemo()
 
     public init(authorities: [TimestampAuthority]) {
         self.authorities = authorities
     }
+
+    /// How many TSA chains this verifier has validated in full and will not check the signatures of again.
+    public var memoizedChainCount: Int { chainMemo.count }
 
     /// Parses and verifies a DER TimeStampResp over `signature` (the bundle's signature bytes).
     public func verify(
@@ -255,18 +262,24 @@ public struct TimestampVerifier: Sendable {
         try checkTimestampingProfile(leaf)
 
         // SPEC: RFC 5280 §6 / Sigstore client spec — the TSA chain (leaf, intermediates, root from the trusted
-        // root) is valid at genTime.
-        let intermediates = authority.certificateChain.count > 2
-            ? Array(authority.certificateChain.dropFirst().dropLast()) : []
-        var chainVerifier = Verifier(rootCertificates: CertificateStore([root])) {
-            RFC5280Policy(fixedExpiryValidationTime: tstInfo.genTime)
-            TimestampingLeafPolicy()
-        }
-        let result = await chainVerifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
-        guard case .validCertificate = result else {
-            throw TimestampError(
-                .untrustedChain,
-                "expected \(leaf.subject) to chain to \(root.subject) at genTime \(tstInfo.genTime), got \(result)")
+        // root) is valid at genTime. A chain this verifier accepted before has its policy checked again at this
+        // genTime but not its signatures (ChainMemo.swift); any other chain is validated in full.
+        if !chainMeetsPolicyWithoutSignatures(authority.certificateChain, at: tstInfo.genTime) {
+            let intermediates = authority.certificateChain.count > 2
+                ? Array(authority.certificateChain.dropFirst().dropLast()) : []
+            let seen = SeenChains()
+            var chainVerifier = Verifier(rootCertificates: CertificateStore([root])) {
+                RFC5280Policy(fixedExpiryValidationTime: tstInfo.genTime)
+                TimestampingLeafPolicy()
+                ChainCapturePolicy(seen: seen)
+            }
+            let result = await chainVerifier.validate(leaf: leaf, intermediates: CertificateStore(intermediates))
+            guard case .validCertificate(let validated) = result else {
+                throw TimestampError(
+                    .untrustedChain,
+                    "expected \(leaf.subject) to chain to \(root.subject) at genTime \(tstInfo.genTime), got \(result)")
+            }
+            if let accepted = seen.chain(matching: validated) { chainMemo.record(accepted) }
         }
 
         // SPEC: Sigstore TrustedRoot `timestampAuthorities[].validFor` — genTime lies in the authority's
@@ -281,6 +294,20 @@ public struct TimestampVerifier: Sendable {
         }
 
         return VerifiedTimestamp(authority: authority, signerCertificate: leaf, tstInfo: tstInfo)
+    }
+}
+
+extension TimestampVerifier {
+    /// Whether `certificates` (an authority's chain, leaf first) is a chain a full validation accepted before,
+    /// and it meets the whole policy again at `time`: RFC 5280 (every certificate valid at `time`, version,
+    /// basic and name constraints) and the TSA leaf profile. Its signatures were verified when it was
+    /// recorded and are not checked again. `false` sends the caller to the full validation.
+    func chainMeetsPolicyWithoutSignatures(_ certificates: [Certificate], at time: Date) -> Bool {
+        guard let chain = chainMemo.chain(of: certificates) else { return false }
+        guard case .meetsPolicy = RFC5280Policy(fixedExpiryValidationTime: time).chainMeetsPolicyRequirements(chain: chain),
+            case .meetsPolicy = TimestampingLeafPolicy().chainMeetsPolicyRequirements(chain: chain)
+        else { return false }
+        return true
     }
 }
 

@@ -22,6 +22,8 @@ public struct Verifier: Sendable {
     let ctLogs: [CTLogKey]
     let certificateAuthorities: [TrustedCA]
     let timestampVerifier: TimestampVerifier
+    /// The URI of each timestamp authority, by its signing (leaf) certificate, to name it in results.
+    let timestampAuthorityURIs: [(leaf: Certificate, uri: String)]
     /// Keys of the trusted root that could not be loaded and were skipped, as sigstore-python skips them.
     public let skippedKeys: [String]
 
@@ -36,8 +38,9 @@ public struct Verifier: Sendable {
     }
 
     struct TrustedCA: Sendable {
-        let anchors: [[UInt8]]
-        let intermediates: [[UInt8]]
+        /// Parsed once, when the trusted root is loaded.
+        let anchors: [Certificate]
+        let intermediates: [Certificate]
         let validFrom: Date?
         let validUntil: Date?
 
@@ -87,7 +90,15 @@ public struct Verifier: Sendable {
         }
         var cas: [TrustedCA] = []
         for authority in trustedRoot.certificateAuthorities {
-            let chain = authority.certChain.certificates.map(\.rawBytes)
+            let chain: [Certificate]
+            do {
+                chain = try authority.certChain.certificates.map { certificate throws(X509Error) in
+                    try CertificateCoding.certificate(der: certificate.rawBytes)
+                }
+            } catch {
+                skipped.append("certificate authority \(authority.uri): \(error.reason)")
+                continue
+            }
             guard !chain.isEmpty else { continue }
             // Every certificate the trusted root lists for a CA is trust material, so each is an anchor, as
             // sigstore-python puts them all in its verification store. A chain then ends at the intermediate
@@ -99,13 +110,16 @@ public struct Verifier: Sendable {
                 validUntil: authority.validFor?.end.map(Self.date)))
         }
         var tsas: [TimestampAuthority] = []
+        var tsaURIs: [(leaf: Certificate, uri: String)] = []
         for authority in trustedRoot.timestampAuthorities {
             let chain = authority.certChain.certificates.map(\.rawBytes)
             do {
-                tsas.append(try TimestampAuthority(
+                let tsa = try TimestampAuthority(
                     derCertificates: chain,
                     validFrom: authority.validFor.map { Self.date($0.start) } ?? Date(timeIntervalSince1970: 0),
-                    validUntil: authority.validFor?.end.map(Self.date)))
+                    validUntil: authority.validFor?.end.map(Self.date))
+                tsas.append(tsa)
+                if let leaf = tsa.certificateChain.first { tsaURIs.append((leaf, authority.uri)) }
             } catch {
                 skipped.append("timestamp authority \(authority.uri): \(error.reason)")
             }
@@ -114,6 +128,7 @@ public struct Verifier: Sendable {
         self.ctLogs = ctLogs
         self.certificateAuthorities = cas
         self.timestampVerifier = TimestampVerifier(authorities: tsas)
+        self.timestampAuthorityURIs = tsaURIs
         self.skippedKeys = skipped
     }
 
@@ -219,10 +234,10 @@ public struct Verifier: Sendable {
         guard timestamps.count <= Self.maxTimestamps else {
             throw VerificationError(.limitExceeded, "expected at most \(Self.maxTimestamps) timestamps, got \(timestamps.count)")
         }
-        guard Set(timestamps).count == timestamps.count else {
+        guard timestamps.count < 2 || Set(timestamps).count == timestamps.count else {
             throw VerificationError(.limitExceeded, "the bundle carries the same RFC 3161 timestamp twice")
         }
-        guard Set(entries).count == entries.count else {
+        guard entries.count < 2 || Set(entries).count == entries.count else {
             throw VerificationError(.limitExceeded, "the bundle carries the same log entry twice")
         }
 
@@ -268,8 +283,7 @@ public struct Verifier: Sendable {
         for (index, timestamp) in bundle.verificationMaterial.rfc3161Timestamps.enumerated() {
             do {
                 let verified = try await timestampVerifier.verify(responseDER: timestamp.signedTimestamp, signature: signature)
-                let leafDER = try? CertificateCoding.der(verified.authority.certificateChain[0])
-                let uri = trustedRoot.timestampAuthorities.first(where: { $0.certChain.certificates.first?.rawBytes == leafDER })?.uri
+                let uri = timestampAuthorityURIs.first(where: { $0.leaf == verified.signerCertificate })?.uri
                 times.append(VerifiedTime(source: "rfc3161", authority: uri ?? "timestamp authority", time: verified.genTime))
             } catch {
                 failures.append(VerificationError(.timestampInvalid, "RFC 3161 timestamp \(index): \(error.reason) [\(error.code)]"))
@@ -311,7 +325,7 @@ public struct Verifier: Sendable {
             for authority in usable {
                 do {
                     verified = try await FulcioChainVerifier.verify(
-                        leaf: leaf, trustAnchorsDER: authority.anchors, intermediatesDER: authority.intermediates, at: time)
+                        leaf: leaf, trustAnchors: authority.anchors, intermediates: authority.intermediates, at: time)
                     break
                 } catch {
                     firstError = firstError ?? error
