@@ -12,7 +12,7 @@ extension LogStorageFactory {
     static func postgres(_ cluster: PostgresCluster, label: String) -> LogStorageFactory {
         LogStorageFactory(name: "postgres") {
             let url = cluster.url(schema: SharedCluster.schemaName(label))
-            return { try await PostgresLogStorage.connect(url: url) }
+            return { try await PostgresLogStorage.connect(try PostgresLogStorageTests.configuration(url: url)) }
         }
     }
 }
