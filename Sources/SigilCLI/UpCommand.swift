@@ -144,7 +144,8 @@ struct UpState: Codable, Equatable {
         } else {
             ports = try (0..<4).reduce(into: [Int]()) { chosen, _ in chosen.append(try freeLoopbackPort(avoiding: chosen)) }
         }
-        // A second earlier than now, whole seconds: clients reject keys whose validity starts in the future.
+        // A minute before now, whole seconds: clients reject keys whose validity starts in the future, and a
+        // client clock a little behind ours must not see that.
         let created = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 60).rounded(.down))
         let state = UpState(
             logPort: ports[0], caPort: ports[1], tsaPort: ports[2], issuerPort: ports[3],
@@ -159,7 +160,11 @@ struct UpState: Codable, Equatable {
 /// A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice for port 0), not in `avoiding`.
 func freeLoopbackPort(avoiding taken: [Int]) throws -> Int {
     for _ in 0..<16 {
+        #if canImport(Glibc)
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
         guard descriptor >= 0 else { throw InputError("cannot open a socket to find a free port: errno \(errno)") }
         defer { close(descriptor) }
         var address = sockaddr_in()
