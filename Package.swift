@@ -66,7 +66,7 @@ let package = Package(
         .target(name: "SigilTlog", dependencies: ["SigilMerkle", crypto, asn1], swiftSettings: strict),
         .target(name: "SigilBundle", dependencies: ["SigilTlog", "SigilMerkle", crypto], swiftSettings: strict),
         .target(name: "SigilX509", dependencies: [crypto, asn1, x509], swiftSettings: strict),
-        .target(name: "SigilTimestamp", dependencies: [crypto, asn1, x509], swiftSettings: strict),
+        .target(name: "SigilTimestamp", dependencies: ["SigilX509", crypto, asn1, x509], swiftSettings: strict),
 
         // Layer 1: the offline verifier.
         .target(

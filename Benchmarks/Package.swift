@@ -33,6 +33,7 @@ let package = Package(
             dependencies: [
                 .product(name: "SigilVerify", package: "Sigil"),
                 .product(name: "SigilBundle", package: "Sigil"),
+                .product(name: "SigilX509", package: "Sigil"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

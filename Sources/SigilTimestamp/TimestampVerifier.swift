@@ -10,6 +10,7 @@
 
 import Crypto
 import Foundation  // only for `Date`
+import SigilX509
 import SwiftASN1
 @_spi(FixedExpiryValidationTime) import X509
 
@@ -66,6 +67,8 @@ public struct TimestampVerifier: Sendable {
     /// ChainMemo.swift). Shared by copies of this verifier; keyed by the certificates' bytes, so changing
     /// `authorities` cannot reuse a chain it does not list.
     let chainMemo = VerifiedChainMemo()
+    /// The TSA leaves' P-384 keys, with precomputed tables from their second use (SigilX509 ReusedP384Key).
+    let leafKeys = ReusedKeyMemo()
 
     public init(authorities: [TimestampAuthority]) {
         self.authorities = authorities
@@ -248,10 +251,12 @@ public struct TimestampVerifier: Sendable {
         try checkSigningCertificate(signer: signer, certificate: leaf)
 
         // SPEC: RFC 5652 §5.4, §5.6 — the signature is over the DER SET OF signed attributes.
-        guard
-            leaf.publicKey.isValidSignature(
+        let signatureVerifies =
+            leafKeys.key(for: leaf)?.isValidSignature(
                 signer.signature, for: signedAttributesDER, signatureAlgorithm: signatureAlgorithm)
-        else {
+            ?? leaf.publicKey.isValidSignature(
+                signer.signature, for: signedAttributesDER, signatureAlgorithm: signatureAlgorithm)
+        guard signatureVerifies else {
             throw TimestampError(
                 .invalidSignature,
                 "the \(signatureAlgorithm) signature over the signed attributes does not verify with "

@@ -41,6 +41,8 @@ public struct Verifier: Sendable {
         /// Parsed once, when the trusted root is loaded.
         let anchors: [Certificate]
         let intermediates: [Certificate]
+        /// The anchors with their P-384 keys ready for repeated use (the chain check's fast path).
+        let prepared: PreparedTrustAnchors
         let validFrom: Date?
         let validUntil: Date?
 
@@ -105,7 +107,7 @@ public struct Verifier: Sendable {
             // that issued the leaf, and the root's signature over the intermediate, the same for every bundle,
             // is not checked again per bundle (it was a third of the signature checks).
             cas.append(TrustedCA(
-                anchors: chain, intermediates: [],
+                anchors: chain, intermediates: [], prepared: PreparedTrustAnchors(chain),
                 validFrom: authority.validFor.map { Self.date($0.start) },
                 validUntil: authority.validFor?.end.map(Self.date)))
         }
@@ -325,7 +327,8 @@ public struct Verifier: Sendable {
             for authority in usable {
                 do {
                     verified = try await FulcioChainVerifier.verify(
-                        leaf: leaf, trustAnchors: authority.anchors, intermediates: authority.intermediates, at: time)
+                        leaf: leaf, trustAnchors: authority.anchors, intermediates: authority.intermediates, at: time,
+                        prepared: authority.prepared)
                     break
                 } catch {
                     firstError = firstError ?? error

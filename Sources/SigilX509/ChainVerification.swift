@@ -43,8 +43,15 @@ public enum FulcioChainVerifier {
     /// The leaf's critical SubjectAlternativeName is accepted (Fulcio leaves have an empty subject). The caller
     /// takes the anchors (last certificate of each `certChain`) and intermediates (the others) from the
     /// trusted root, and should pass only CAs whose trusted-root validity window covers `time`.
+    ///
+    /// `prepared` (the same `trustAnchors`, with their keys ready for repeated use) lets a leaf issued directly
+    /// by a P-384 anchor take the fast path: the anchor's key checks the leaf's signature with precomputed tables
+    /// and the same policies run on the chain [leaf, anchor]. Anything else, and any failure, goes through
+    /// swift-certificates' `Verifier`, so the fast path only ever accepts what the full validation accepts and
+    /// every error comes from the full validation.
     public static func verify(
-        leaf: Certificate, trustAnchors: [Certificate], intermediates: [Certificate], at time: Date
+        leaf: Certificate, trustAnchors: [Certificate], intermediates: [Certificate], at time: Date,
+        prepared: PreparedTrustAnchors? = nil
     ) async throws(X509Error) -> VerifiedCertificateChain {
         guard !trustAnchors.isEmpty else { throw X509Error(.missingTrustAnchor, "no trust anchor given") }
         // SPEC: RFC 5280 §4.1.2.5 validity; Sigstore client spec: the leaf is valid at every verified time
@@ -55,6 +62,10 @@ public enum FulcioChainVerifier {
             )
         }
         try checkLeafUsage(leaf)
+
+        if let prepared, let chain = directChain(leaf: leaf, anchors: prepared, at: time) {
+            return chain
+        }
 
         // SPEC: RFC 5280 §6 path validation (swift-certificates) + Fulcio certificate profile for CAs
         var verifier = Verifier(rootCertificates: CertificateStore(trustAnchors)) {
@@ -76,6 +87,30 @@ public enum FulcioChainVerifier {
                     : "no candidate chain met the policy: \(reasons.joined(separator: "; "))"
             )
         }
+    }
+
+    /// The fast path of `verify`: the chain [leaf, anchor] for an anchor that issued the leaf, checked as
+    /// swift-certificates' `Verifier` checks it (no unhandled critical extension on either certificate, the
+    /// anchor's subject is the leaf's issuer, the anchor's key verifies the leaf's signature, and the RFC 5280
+    /// and Sigstore policies accept the chain at `time`), but with the anchor's precomputed P-384 tables for the
+    /// signature. `nil` sends the caller to the full validation.
+    static func directChain(leaf: Certificate, anchors: PreparedTrustAnchors, at time: Date) -> VerifiedCertificateChain? {
+        let rfc5280 = RFC5280Policy(fixedExpiryValidationTime: time)
+        let sigstore = SigstoreChainPolicy()
+        let handled = rfc5280.verifyingCriticalExtensions + sigstore.verifyingCriticalExtensions
+        guard !leaf.hasUnhandledCriticalExtension(handled) else { return nil }
+        for (anchor, key) in anchors.anchors where anchor.subject == leaf.issuer {
+            // SPEC: RFC 5280 §6.1.3 (a)(1): the issuer's key verifies the certificate's signature
+            guard let key, anchor != leaf, !anchor.hasUnhandledCriticalExtension(handled), key.isValidSignature(of: leaf),
+                let chain = UnverifiedCertificateChain.assembled(from: [leaf, anchor])
+            else { continue }
+            // SPEC: RFC 5280 §6 (swift-certificates' RFC5280Policy) + the Sigstore CA rules, on the whole chain
+            guard case .meetsPolicy = rfc5280.chainMeetsPolicyRequirements(chain: chain),
+                case .meetsPolicy = sigstore.chainMeetsPolicyRequirements(chain: chain)
+            else { continue }
+            return VerifiedCertificateChain(certificates: [leaf, anchor], validationTime: time)
+        }
+        return nil
     }
 
     /// `verify(leaf:trustAnchors:intermediates:at:)` with the CA certificates given as DER (e.g. the
@@ -126,6 +161,45 @@ public enum FulcioChainVerifier {
                     .chainNotValid, "leaf subject is empty, so a critical SubjectAlternativeName is required")
             }
         }
+    }
+}
+
+/// Trust anchors ready for `FulcioChainVerifier`'s fast path: each anchor with its key prepared for repeated
+/// verification when it is a P-384 key (`ReusedP384Key`: tables from its second use on). Make one per trusted
+/// root and keep it: that is what lets the tables pay off.
+public struct PreparedTrustAnchors: Sendable {
+    let anchors: [(certificate: Certificate, key: ReusedP384Key?)]
+
+    public init(_ anchors: [Certificate]) {
+        self.anchors = anchors.map { ($0, ReusedP384Key($0.publicKey)) }
+    }
+
+    /// How many anchors have their tables built (for tests).
+    public var anchorsWithTables: Int { anchors.count { $0.key?.hasTable ?? false } }
+}
+
+extension Certificate {
+    /// Whether a critical extension is not in `handled` (swift-certificates' `Verifier` rejects such a
+    /// certificate anywhere in a chain).
+    func hasUnhandledCriticalExtension(_ handled: [ASN1ObjectIdentifier]) -> Bool {
+        extensions.contains { $0.critical && !handled.contains($0.oid) }
+    }
+}
+
+extension UnverifiedCertificateChain {
+    /// The chain `certificates` (leaf first), for running `VerifierPolicy` values on a chain whose signatures the
+    /// caller has verified itself. swift-certificates makes these only inside `Verifier` (the initializer is
+    /// internal); the type is a struct whose one stored property is the `[Certificate]`, so the array is
+    /// reinterpreted. If a later swift-certificates changes that layout the size check fails and callers take the
+    /// full `Verifier` path; `ChainFastPathTests` checks the reinterpretation round-trips.
+    static func assembled(from certificates: [Certificate]) -> UnverifiedCertificateChain? {
+        guard !certificates.isEmpty,
+            MemoryLayout<UnverifiedCertificateChain>.size == MemoryLayout<[Certificate]>.size,
+            MemoryLayout<UnverifiedCertificateChain>.alignment == MemoryLayout<[Certificate]>.alignment
+        else { return nil }
+        let chain = unsafeBitCast(certificates, to: UnverifiedCertificateChain.self)
+        guard chain.count == certificates.count else { return nil }
+        return chain
     }
 }
 

@@ -31,6 +31,7 @@ import Crypto
 import Foundation
 import SigilBundle
 import SigilVerify
+import SigilX509
 
 // MARK: - Options
 
@@ -298,6 +299,24 @@ func ecdsaFloor(_ options: Options) throws {
     try benchSync("ecdsa_p384_verify", operations: ops, options: options) {
         var total = 0
         for _ in 0..<ops where k384.isValidSignature(s384, for: d384) { total &+= 1 }
+        consume(total)
+    }
+    // SigilX509's table-based P-384 verification (the Fulcio and TSA keys of a trusted root take this path).
+    let precomputed = P384PrecomputedKey(k384)
+    let d384Bytes = Array(d384)
+    var tampered = d384Bytes
+    tampered[0] ^= 1
+    guard precomputed.isValidSignature(s384, digest: d384Bytes), !precomputed.isValidSignature(s384, digest: tampered) else {
+        throw SetupError(description: "P384PrecomputedKey self-check failed")
+    }
+    try benchSync("ecdsa_p384_precomputed_verify", operations: ops, options: options) {
+        var total = 0
+        for _ in 0..<ops where precomputed.isValidSignature(s384, digest: d384Bytes) { total &+= 1 }
+        consume(total)
+    }
+    try benchSync("ecdsa_p384_precomputed_key", operations: max(1, ops / 20), options: options) {
+        var total = 0
+        for _ in 0..<max(1, ops / 20) { total &+= P384PrecomputedKey(k384).key.rawRepresentation.count }
         consume(total)
     }
 }
