@@ -74,6 +74,9 @@ public struct TimestampVerifier: Sendable {
         self.authorities = authorities
     }
 
+    /// How many TSA leaf keys have precomputed P-384 tables (built on a key's second use).
+    public var keysWithTables: Int { leafKeys.keysWithTables }
+
     /// How many TSA chains this verifier has validated in full and will not check the signatures of again.
     public var memoizedChainCount: Int { chainMemo.count }
 

@@ -134,6 +134,13 @@ public struct Verifier: Sendable {
         self.skippedKeys = skipped
     }
 
+    /// How many keys of the trusted root (Fulcio CA and TSA keys, P-384 only) have precomputed tables for
+    /// faster signature checks. A key gets them on its second use, so a verifier kept for many bundles speeds up
+    /// and a one-off verification pays nothing.
+    public var keysWithTables: Int {
+        certificateAuthorities.reduce(0) { $0 + $1.prepared.anchorsWithTables } + timestampVerifier.keysWithTables
+    }
+
     /// Verifies `bundle` over `artifact` and checks that its signer satisfies `policy`.
     ///
     /// Steps, in order: the bundle's structure; the times it proves (RFC 3161 timestamps, Rekor v1 signed entry

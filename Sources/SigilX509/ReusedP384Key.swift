@@ -85,6 +85,9 @@ public final class ReusedKeyMemo: Sendable {
 
     public init() {}
 
+    /// How many remembered keys have their tables built (for tests and diagnostics).
+    public var keysWithTables: Int { entries.withLock { $0.count { $0.key?.hasTable ?? false } } }
+
     /// The prepared key of `certificate`: `nil` when its key is not P-384, or when `capacity` other
     /// certificates are already remembered (the caller then verifies the usual way).
     public func key(for certificate: Certificate) -> ReusedP384Key? {

@@ -78,6 +78,27 @@ struct ReusedVerifierTests {
         #expect(try await code(verifier, good, artifact: V2.artifact, identity: V2.identity, issuer: V2.issuer) == nil)
     }
 
+    @Test("once the trusted root's P-384 keys have tables, tampered certificate and timestamp signatures are still rejected")
+    func tamperedAfterTablesAreBuilt() async throws {
+        let verifier = try PublicTrust.verifier("staging")
+        let good = try publicBundle(V2.bundle)
+        #expect(verifier.keysWithTables == 0)
+        #expect(try await code(verifier, good, artifact: V2.artifact, identity: V2.identity, issuer: V2.issuer) == nil)
+        #expect(verifier.keysWithTables == 0)  // one use: swift-crypto, no table
+        for _ in 0..<2 {
+            #expect(try await code(verifier, good, artifact: V2.artifact, identity: V2.identity, issuer: V2.issuer) == nil)
+        }
+        // The Fulcio intermediate that issued the leaf and the TSA leaf are P-384 keys: both have tables now.
+        #expect(verifier.keysWithTables == 2)
+        let tamperedCertificate = try withTamperedCertificateSignature(good)
+        #expect(try await code(verifier, tamperedCertificate, artifact: V2.artifact, identity: V2.identity, issuer: V2.issuer) == .certificateInvalid)
+        let tamperedTimestamp = try withTamperedTimestampSignature(good)
+        #expect(try await code(verifier, tamperedTimestamp, artifact: V2.artifact, identity: V2.identity, issuer: V2.issuer) == .timestampInvalid)
+        #expect(try await code(verifier, good, artifact: V2.artifact, identity: V2.identity, issuer: V2.issuer) == nil)
+        // A wrong identity is still refused at the policy step.
+        #expect(try await code(verifier, good, artifact: V2.artifact, identity: "someone@else", issuer: V2.issuer) == .identityMismatch)
+    }
+
     @Test("verifying many bundles concurrently with one verifier gives each its own result")
     func concurrentUse() async throws {
         let verifier = try PublicTrust.verifier("staging")
