@@ -25,7 +25,8 @@ let package = Package(
     name: "SigilFuzzTesting",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "Sigil", path: "..")
+        .package(name: "Sigil", path: ".."),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(name: "CLibFuzzerDriver"),
@@ -33,5 +34,10 @@ let package = Package(
         fuzzTarget("FuzzCheckpoint", "SigilTlog"),
         fuzzTarget("FuzzTimestampResponse", "SigilTimestamp"),
         fuzzTarget("FuzzSCTList", "SigilX509"),
+        .executableTarget(
+            name: "FuzzP384Verify",
+            dependencies: [sigil("SigilX509"), .product(name: "Crypto", package: "swift-crypto"), "CLibFuzzerDriver"],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -18,8 +18,9 @@
 //
 // SPEC: FIPS 186-5 §6.4.2 (ECDSA signature verification); SEC 2 v2 §2.5.1 (secp384r1 domain parameters);
 // Montgomery multiplication in its CIOS form (Koç, Acar and Kaliski, "Analyzing and comparing Montgomery
-// multiplication algorithms", 1996); Jacobian doubling for a = −3 ("dbl-2001-b") and mixed addition
-// ("madd-2007-bl") from the Explicit-Formulas Database (hyperelliptic.org/EFD, short Weierstrass, Jacobian).
+// multiplication algorithms", 1996); Jacobian doubling for a = −3 ("dbl-2001-b"), mixed addition
+// ("madd-2007-bl") and addition ("add-2007-bl") from the Explicit-Formulas Database (hyperelliptic.org/EFD,
+// short Weierstrass curves, Jacobian coordinates).
 
 import Crypto
 
@@ -398,6 +399,37 @@ struct JacobianPoint {
     }
 }
 
+extension JacobianPoint {
+    /// self + q for a Jacobian q ("add-2007-bl"), with the cases the formula does not cover: either point at
+    /// infinity, self = q (doubling) and self = −q (infinity). Used to build tables.
+    func adding(_ q: JacobianPoint) -> JacobianPoint {
+        typealias F = P384Field
+        if z.isZero { return q }
+        if q.z.isZero { return self }
+        let z1z1 = F.square(z)
+        let z2z2 = F.square(q.z)
+        let u1 = F.multiply(x, z2z2)
+        let u2 = F.multiply(q.x, z1z1)
+        let s1 = F.multiply(y, F.multiply(q.z, z2z2))
+        let s2 = F.multiply(q.y, F.multiply(z, z1z1))
+        let h = F.subtract(u2, u1)
+        let sDifference = F.subtract(s2, s1)
+        if h.isZero {
+            return sDifference.isZero ? doubled() : .infinity
+        }
+        let h2 = F.add(h, h)
+        let i = F.square(h2)
+        let j = F.multiply(h, i)
+        let r = F.add(sDifference, sDifference)
+        let v = F.multiply(u1, i)
+        let x3 = F.subtract(F.subtract(F.square(r), j), F.add(v, v))
+        let s1j = F.multiply(s1, j)
+        let y3 = F.subtract(F.multiply(r, F.subtract(v, x3)), F.add(s1j, s1j))
+        let z3 = F.multiply(F.subtract(F.subtract(F.square(F.add(z, q.z)), z1z1), z2z2), h)
+        return JacobianPoint(x: x3, y: y3, z: z3)
+    }
+}
+
 // MARK: - Tables
 
 /// Fixed-base tables: for window j (0 ..< 77) and digit d (1 ... 16), the affine point d·2^(5j)·P, so a
@@ -421,28 +453,25 @@ enum P384Table {
         return build(base: AffinePoint(x: P384Field.toMontgomery(gx), y: P384Field.toMontgomery(gy)))
     }()
 
-    /// The table of `base` (affine, Montgomery form, not infinity).
+    /// The table of `base` (affine, Montgomery form, not infinity): every entry in Jacobian coordinates first,
+    /// then all of them made affine with a single field inversion.
     static func build(base: AffinePoint) -> [AffinePoint] {
-        var table: [AffinePoint] = []
-        table.reserveCapacity(windows * entries)
-        var windowBase = base
+        var points: [JacobianPoint] = []
+        points.reserveCapacity(windows * entries)
+        var windowBase = JacobianPoint(base)
         for _ in 0..<windows {
-            // d·B for d = 1 ... 16, then 32·B, the next window's base. None is infinity: n is prime and
-            // d·2^k < n for every multiple taken here is never 0 mod n.
-            var points: [JacobianPoint] = [JacobianPoint(windowBase)]
-            points.reserveCapacity(entries + 1)
-            var current = points[0].doubled()
+            // d·B for d = 1 ... 16, then 32·B, the next window's base. None is infinity: n is prime, so
+            // d·2^k·base (d ≤ 16) is never 0 mod n.
+            points.append(windowBase)
+            var current = windowBase.doubled()
             points.append(current)
             for _ in 3...entries {
                 current = current.adding(windowBase)
                 points.append(current)
             }
-            points.append(current.doubled())
-            let affine = toAffine(points)
-            table.append(contentsOf: affine[0..<entries])
-            windowBase = affine[entries]
+            windowBase = current.doubled()
         }
-        return table
+        return toAffine(points)
     }
 
     /// The affine forms of `points` (none at infinity) with one field inversion (Montgomery's trick).

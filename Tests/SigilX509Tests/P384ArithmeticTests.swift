@@ -176,6 +176,26 @@ struct P384ArithmeticTests {
         }
     }
 
+    @Test("Jacobian addition (used to build tables) handles P + P, P + (−P) and the point at infinity")
+    func jacobianAdditionSpecialCases() throws {
+        let g = JacobianPoint(P384Table.generator[0])  // 1·G
+        // A second representation of G with Z ≠ 1 (G + G − G is computed through other coordinates).
+        let gScaled = g.doubled().adding(P384Table.generator[0].negated)
+        let two = try cryptoPoint(U384(2, 0, 0, 0, 0, 0))
+        let three = try cryptoPoint(U384(3, 0, 0, 0, 0, 0))
+        let gAffine = try #require(affine(g))
+        let doubled = try #require(affine(g.adding(gScaled)))  // equal points, different Z: the doubling case
+        #expect(doubled.x == two.x && doubled.y == two.y)
+        let tripled = try #require(affine(g.doubled().adding(gScaled)))
+        #expect(tripled.x == three.x && tripled.y == three.y)
+        let minusG = JacobianPoint(P384Table.generator[0].negated)
+        #expect(affine(gScaled.adding(minusG)) == nil)
+        let fromInfinity = try #require(affine(JacobianPoint.infinity.adding(gScaled)))
+        let toInfinity = try #require(affine(gScaled.adding(JacobianPoint.infinity)))
+        #expect(fromInfinity.x == gAffine.x && fromInfinity.y == gAffine.y)
+        #expect(toInfinity.x == gAffine.x && toInfinity.y == gAffine.y)
+    }
+
     @Test("a key's table holds d·2^(5j)·Q, the multiples swift-crypto computes for the same scalars")
     func keyTableEntries() throws {
         let secret = U384(0x1234_5678_9abc_def0, 0x0fed_cba9_8765_4321, 7, 0, 0, 0)
