@@ -215,7 +215,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SigilFuzzRegressionTests",
-            dependencies: ["SigilBundle", "SigilTlog", "SigilTimestamp", "SigilX509", "SigilTesting"],
+            dependencies: ["SigilBundle", "SigilTlog", "SigilTimestamp", "SigilX509", "SigilTesting", crypto],
             swiftSettings: strict
         ),
         .testTarget(

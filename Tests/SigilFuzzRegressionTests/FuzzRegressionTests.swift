@@ -2,6 +2,7 @@
 // once crashed a parser) through the parser entry points the FuzzTesting targets call, with the same
 // invariants. A trap here kills the test process, which is the failure a regression input exists to show.
 
+import Crypto
 import SigilBundle
 import SigilTesting
 import SigilTimestamp
@@ -30,7 +31,7 @@ struct FuzzInput: Sendable, CustomTestStringConvertible {
 }
 
 enum FuzzTargets {
-    static let names = ["FuzzBundle", "FuzzCheckpoint", "FuzzTimestampResponse", "FuzzSCTList"]
+    static let names = ["FuzzBundle", "FuzzCheckpoint", "FuzzTimestampResponse", "FuzzSCTList", "FuzzP384Verify"]
 }
 
 @Suite("Fuzz regression inputs")
@@ -150,6 +151,62 @@ struct FuzzRegressionTests {
         }
         if input.isSeed { #expect(accepted) }
     }
+
+    // MARK: FuzzP384Verify
+
+    @Test("P-384 inputs get the same verdict from the precomputed-table verifier as from swift-crypto", arguments: FuzzInput.all("FuzzP384Verify"))
+    func p384Verify(_ input: FuzzInput) throws {
+        let bytes = try input.bytes()
+        try #require(bytes.count >= 2)
+        // The input layout of FuzzTesting/Sources/FuzzP384Verify: key, mode, 96 signature (or mask) bytes, message.
+        let key = P384FuzzKeys.keys[Int(bytes[0]) % P384FuzzKeys.keys.count]
+        let digestKind = Int(bytes[1] >> 1) & 3
+        let field = Array(bytes.dropFirst(2).prefix(96)) + [UInt8](repeating: 0, count: max(0, 96 - (bytes.count - 2)))
+        let raw = bytes[1] & 1 == 0 ? field : zip(key.validSignatures[digestKind == 3 ? 0 : digestKind], field).map { $0 ^ $1 }
+        let signature = try P384.Signing.ECDSASignature(rawRepresentation: raw)
+        let message = P384FuzzKeys.message + bytes.dropFirst(98)
+        let (digest, theirs): ([UInt8], Bool)
+        switch digestKind {
+        case 1: (digest, theirs) = (Array(SHA256.hash(data: message)), key.privateKey.publicKey.isValidSignature(signature, for: SHA256.hash(data: message)))
+        case 2: (digest, theirs) = (Array(SHA512.hash(data: message)), key.privateKey.publicKey.isValidSignature(signature, for: SHA512.hash(data: message)))
+        default: (digest, theirs) = (Array(SHA384.hash(data: message)), key.privateKey.publicKey.isValidSignature(signature, for: SHA384.hash(data: message)))
+        }
+        #expect(key.precomputed.isValidSignature(signature, digest: digest) == theirs)
+        if input.isSeed { #expect(theirs, "a seed is a valid signature") }
+    }
+}
+
+/// The keys of FuzzP384Verify (private scalars 1, n − 1 and a fixed value), each with a valid signature of
+/// SHA-384, SHA-256 and SHA-512 over the fixed message.
+enum P384FuzzKeys {
+    struct Key: Sendable {
+        let privateKey: P384.Signing.PrivateKey
+        let precomputed: P384PrecomputedKey
+        let validSignatures: [[UInt8]]
+    }
+
+    static let message = Array("sigil p384 fuzz".utf8)
+
+    static let keys: [Key] = {
+        let nMinus1: [UInt8] = [
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf,
+            0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec, 0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x72,
+        ]
+        let one = [UInt8](repeating: 0, count: 47) + [1]
+        let fixed = (0..<48).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        return [one, nMinus1, fixed].map { scalar in
+            // The scalars are valid private keys and signing cannot fail for them.
+            let key = try! P384.Signing.PrivateKey(rawRepresentation: scalar)
+            let signatures = [
+                try! key.signature(for: SHA384.hash(data: message)),
+                try! key.signature(for: SHA256.hash(data: message)),
+                try! key.signature(for: SHA512.hash(data: message)),
+            ]
+            return Key(privateKey: key, precomputed: P384PrecomputedKey(key.publicKey),
+                       validSignatures: signatures.map { Array($0.rawRepresentation) })
+        }
+    }()
 }
 
 /// The keys FuzzCheckpoint verifies with, read here from the fixtures they come from: the Rekor log keys of
