@@ -7,17 +7,6 @@ import SigilTesting
 import SigilTlog
 import Testing
 
-/// SplitMix64: a small deterministic generator, so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// One random edit: flip a bit, delete, insert or duplicate a byte, or truncate.
 func mutate(_ input: [UInt8], _ rng: inout SplitMix64, alphabet: [UInt8]) -> [UInt8] {

@@ -6,6 +6,7 @@
 
 import Crypto
 import Foundation
+import SigilTesting
 @testable import SigilX509
 import Testing
 
@@ -36,21 +37,17 @@ private enum Reference {
     }
 }
 
-/// A deterministic stream of 384-bit values below a modulus (SplitMix64), so failures reproduce.
+/// A deterministic stream of 384-bit values below a modulus, so failures reproduce.
 private struct Values {
-    var state: UInt64
+    var random: SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+    init(state: UInt64) {
+        random = SplitMix64(state: state)
     }
 
     mutating func below(_ m: U384) -> U384 {
         while true {
-            let value = U384(next(), next(), next(), next(), next(), next())
+            let value = U384(random.next(), random.next(), random.next(), random.next(), random.next(), random.next())
             if value < m { return value }
         }
     }

@@ -1,22 +1,12 @@
 // The SCT list parser is total and canonical: on tens of thousands of seeded mutations of real lists it
 // never traps, throws only `X509Error.malformedSCT`, and whatever it accepts re-encodes to the same bytes.
 
+import SigilTesting
 import SigilX509
 import SwiftASN1
 import Testing
 import X509
 
-/// SplitMix64: a small seeded generator so failures reproduce.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("SCT list parser under mutation")
 struct SCTParserMutationTests {
