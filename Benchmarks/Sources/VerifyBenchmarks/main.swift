@@ -15,7 +15,9 @@
 // repeated; `verify_mix` = the six bundles in turn; `parse_<bundle>` and `parse_mix` = `Verifier.parseBundle`
 // only. Before timing, every bundle must verify and must fail with a wrong identity. For scale, the floor under
 // them: `ecdsa_p256_verify` and `ecdsa_p384_verify` = one swift-crypto ECDSA verification over a SHA-256 or
-// SHA-384 digest (the signature kinds of Rekor/CT/bundle signatures and of the Fulcio and TSA chains).
+// SHA-384 digest (the signature kinds of Rekor/CT/bundle signatures and of the Fulcio and TSA chains);
+// `ecdsa_p384_precomputed_verify` = the same P-384 verification with SigilX509's tables (what the trusted root's
+// Fulcio and TSA keys use once warm) and `ecdsa_p384_table_build` = building one key's tables.
 //
 // Usage: VerifyBenchmarks [--runs N] [--only PREFIX,...] [--ops N] [--clock cpu|wall] [--fixtures DIR]
 //   --runs      measured runs per figure (default 7)
