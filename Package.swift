@@ -157,6 +157,13 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // Test support for tests that run services or the `sigil` binary: HTTP, processes, log clients.
+        .target(
+            name: "SigilServiceTesting",
+            dependencies: ["SigilBundle", "SigilMerkle", "SigilTlog", "SigilTesting", crypto, asyncHTTPClient],
+            swiftSettings: strict
+        ),
+
         .testTarget(
             name: "SigilMerkleTests",
             dependencies: ["SigilMerkle", "SigilTesting", propertyBased],
@@ -204,7 +211,7 @@ let package = Package(
             name: "SigilCATests",
             dependencies: [
                 "SigilCA", "SigilCT", "SigilX509", "SigilVerify", "SigilBundle", "SigilTlog", "SigilLog", "SigilMerkle",
-                "SigilStoreSQLite", "SigilTesting", crypto, asn1, x509, jwtKit,
+                "SigilStoreSQLite", "SigilTesting", "SigilServiceTesting", crypto, asn1, x509, jwtKit,
             ],
             swiftSettings: strict
         ),
@@ -226,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "SigilStorePostgresTests",
             dependencies: [
-                "SigilStorePostgres", "SigilLog", "SigilMerkle", "SigilTlog", "SigilBundle", "SigilTesting", crypto,
+                "SigilStorePostgres", "SigilLog", "SigilMerkle", "SigilTlog", "SigilBundle", "SigilTesting", "SigilServiceTesting", crypto,
                 postgresNIO, logging, asyncHTTPClient,
             ],
             swiftSettings: strict
@@ -235,7 +242,7 @@ let package = Package(
             name: "SigilServerTests",
             dependencies: [
                 "SigilServer", "SigilClient", "SigilLog", "SigilRekor", "SigilCA", "SigilTSA", "SigilBundle", "SigilVerify",
-                "SigilTimestamp", "SigilX509", "SigilTlog", "SigilMerkle", "SigilTesting", crypto, x509, hummingbird,
+                "SigilTimestamp", "SigilX509", "SigilTlog", "SigilMerkle", "SigilTesting", "SigilServiceTesting", crypto, x509, hummingbird,
                 hummingbirdTesting, asyncHTTPClient,
             ],
             swiftSettings: strict
@@ -243,12 +250,12 @@ let package = Package(
         .testTarget(
             name: "SigilSignTests",
             dependencies: [
-                "SigilSign", "SigilClient", "SigilVerify", "SigilBundle", "SigilTesting", "SigilX509", "SigilTimestamp", "SigilCT",
+                "SigilSign", "SigilClient", "SigilVerify", "SigilBundle", "SigilTesting", "SigilServiceTesting", "SigilX509", "SigilTimestamp", "SigilCT",
                 "SigilCA", "SigilRekor", "SigilTSA", "SigilTlog", crypto, asn1, x509,
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "SigilCLITests", dependencies: ["SigilTesting", "SigilBundle"], swiftSettings: strict),
+        .testTarget(name: "SigilCLITests", dependencies: ["SigilTesting", "SigilServiceTesting", "SigilBundle"], swiftSettings: strict),
         .testTarget(name: "SigilArchitectureTests", dependencies: ["SigilTesting"], swiftSettings: strict),
     ]
 )

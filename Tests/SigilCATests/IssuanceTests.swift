@@ -6,6 +6,7 @@ import Foundation
 import SigilBundle
 import SigilCA
 import SigilCT
+import SigilServiceTesting
 import SigilTesting
 import SigilX509
 import SwiftASN1
@@ -44,7 +45,7 @@ func pythonCheck(chainPEM: String, at time: Date, san: String, issuer: String) t
     defer { try? FileManager.default.removeItem(at: directory) }
     let chainURL = directory.appendingPathComponent("chain.pem")
     try Data(chainPEM.utf8).write(to: chainURL)
-    let result = try run(
+    let result = try runTool(
         "/usr/bin/env",
         [
             "python3", Fixtures.url("ca/check_chain.py").path, chainURL.path, String(Int(time.timeIntervalSince1970)),
@@ -210,11 +211,11 @@ struct IssuanceTests {
         let keyPath = directory.appendingPathComponent("key.pem").path
         let csrPath = directory.appendingPathComponent("csr.pem").path
         #expect(
-            try run(
+            try runTool(
                 "/usr/bin/env", ["openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyPath]
             ).status == 0)
         #expect(
-            try run("/usr/bin/env", ["openssl", "req", "-new", "-key", keyPath, "-subj", "/", "-out", csrPath]).status
+            try runTool("/usr/bin/env", ["openssl", "req", "-new", "-key", keyPath, "-subj", "/", "-out", csrPath]).status
                 == 0)
         let csrPEM = try String(contentsOfFile: csrPath, encoding: .utf8)
         let service = FulcioService(verifier: fixture.verifier, authority: ca.authority)
@@ -288,14 +289,14 @@ struct IssuanceTests {
         let pems = issued.certificatesPEM
         let paths = ["leaf", "intermediate", "root"].map { directory.appendingPathComponent("\($0).pem").path }
         for (pem, path) in zip(pems, paths) { try Data(pem.utf8).write(to: URL(fileURLWithPath: path)) }
-        let inside = try run(
+        let inside = try runTool(
             "/usr/bin/env",
             [
                 "openssl", "verify", "-CAfile", paths[2], "-untrusted", paths[1], "-purpose", "any",
                 "-attime", String(Int(testNow.timeIntervalSince1970) + 300), paths[0],
             ])
         #expect(inside.status == 0, "\(inside.output)\(inside.error)")
-        let after = try run(
+        let after = try runTool(
             "/usr/bin/env",
             [
                 "openssl", "verify", "-CAfile", paths[2], "-untrusted", paths[1],

@@ -5,6 +5,7 @@ import Crypto
 import Foundation
 import SigilBundle
 import SigilCA
+import SigilServiceTesting
 import SwiftASN1
 import Testing
 import X509
@@ -18,9 +19,9 @@ private func opensslCSR(keyArguments: [String], digest: String = "-sha256") thro
     defer { try? FileManager.default.removeItem(at: directory) }
     let key = directory.appendingPathComponent("key.pem").path
     let csr = directory.appendingPathComponent("csr.pem").path
-    let made = try run("/usr/bin/env", ["openssl"] + keyArguments + ["-out", key])
+    let made = try runTool("/usr/bin/env", ["openssl"] + keyArguments + ["-out", key])
     #expect(made.status == 0, "\(made.error)")
-    let request = try run("/usr/bin/env", ["openssl", "req", "-new", digest, "-key", key, "-subj", "/", "-out", csr])
+    let request = try runTool("/usr/bin/env", ["openssl", "req", "-new", digest, "-key", key, "-subj", "/", "-out", csr])
     #expect(request.status == 0, "\(request.error)")
     return Array(try Data(contentsOf: URL(fileURLWithPath: csr)))
 }

@@ -12,6 +12,7 @@ import Foundation
 import SigilBundle
 import SigilCA
 import SigilCT
+import SigilServiceTesting
 import SigilTesting
 import SigilX509
 import SwiftASN1
@@ -31,7 +32,7 @@ enum SigstorePythonPeer {
         ]
         let probe = "import sigstore, sigstore._internal.sct; print(sigstore.__version__)"
         for (executable, arguments) in candidates where FileManager.default.isExecutableFile(atPath: executable) {
-            if let result = try? run(executable, arguments + ["-c", probe]), result.status == 0,
+            if let result = try? runTool(executable, arguments + ["-c", probe]), result.status == 0,
                 result.output.trimmingCharacters(in: .whitespacesAndNewlines) == version
             {
                 return (executable, arguments)
@@ -46,7 +47,7 @@ enum SigstorePythonPeer {
     /// Runs `Tests/Fixtures/ca/verify_sct.py`; returns its exit status (0 accepted, 1 refused, 2 broken) and JSON.
     static func verifySCT(leaf: URL, chain: URL, trustedRoot: URL) throws -> (status: Int32, report: String) {
         let python = try #require(python, "CI is set and \(missingMessage)")
-        let result = try run(
+        let result = try runTool(
             python.executable,
             python.arguments + [Fixtures.url("ca/verify_sct.py").path, leaf.path, chain.path, trustedRoot.path])
         return (result.status, result.output + result.error)

@@ -9,6 +9,7 @@ import SigilCA
 import SigilCT
 import SigilLog
 import SigilMerkle
+import SigilServiceTesting
 import SigilStoreSQLite
 import SigilTlog
 import SigilX509

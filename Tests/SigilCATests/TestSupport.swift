@@ -152,31 +152,6 @@ func csrRequestBody(_ pem: String) -> [UInt8] {
     Array(#"{"certificateSigningRequest":"\#(Data(pem.utf8).base64EncodedString())"}"#.utf8)
 }
 
-/// Runs a command, returning its exit status and standard output.
-func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
-    )
-}
-
-/// A temporary directory removed when the returned closure is called.
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("sigil-ca-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
-
 /// Expects `body` to throw a `CAError` with `code`.
 func expectCAError(
     _ code: CAError.Code, sourceLocation: SourceLocation = #_sourceLocation,

@@ -1,6 +1,7 @@
 // CLI transcripts (STYLE.md habit 12): each runs the built `sigil` and checks its exit code and output.
 
 import Foundation
+import SigilServiceTesting
 import SigilTesting
 import Testing
 
@@ -16,14 +17,7 @@ enum Transcripts {
     static let root = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
 
     /// The `sigil` executable built beside this test bundle.
-    static var sigil: URL {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [here, here.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("sigil")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return root.appendingPathComponent(".build/debug/sigil")
-    }
+    static var sigil: URL { SigilExecutable.url }
 
     static func load(_ name: String) throws -> [TranscriptStep] {
         let text = try Fixtures.text("cli/\(name)").replacingOccurrences(of: "{public}", with: "Tests/Fixtures/sigstore-public")

@@ -2,6 +2,7 @@
 // the same CA after a restart, SIGTERM exits 0.
 
 import Foundation
+import SigilServiceTesting
 import SwiftASN1
 import Testing
 import X509
@@ -10,7 +11,7 @@ import X509
 struct CAServeProcessTests {
     @Test("the CA process issues for a dev-issuer token, keeps 0600 keys, reuses its CA after restart and exits 0")
     func lifecycle() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: sigilExecutable.path), "build sigil first: \(sigilExecutable.path)")
+        #expect(FileManager.default.isExecutableFile(atPath: SigilExecutable.url.path), "build sigil first: \(SigilExecutable.url.path)")
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("ca").path

@@ -11,6 +11,7 @@ import SigilCT
 import SigilClient
 import SigilLog
 import SigilServer
+import SigilServiceTesting
 import SigilX509
 import SwiftASN1
 import Testing

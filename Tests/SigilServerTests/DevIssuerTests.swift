@@ -7,6 +7,7 @@ import NIOCore
 import SigilCA
 import SigilClient
 import SigilServer
+import SigilServiceTesting
 import SigilX509
 import Testing
 

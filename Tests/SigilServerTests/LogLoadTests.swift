@@ -10,6 +10,7 @@ import SigilBundle
 import SigilMerkle
 import SigilRekor
 import SigilServer
+import SigilServiceTesting
 import SigilTesting
 import SigilTlog
 import Testing

@@ -10,6 +10,7 @@ import SigilLog
 import SigilMerkle
 import SigilRekor
 import SigilServer
+import SigilServiceTesting
 import SigilTlog
 import Testing
 

@@ -1,13 +1,14 @@
 // `sigil tsa serve` as a process: keys created with mode 0600, reused on restart, SIGTERM exits 0.
 
 import Foundation
+import SigilServiceTesting
 import Testing
 
 @Suite("sigil tsa serve process", .serialized)
 struct TSAServeProcessTests {
     @Test("the TSA process creates 0600 keys, serves its chain, reuses it after a restart and exits 0 on SIGTERM")
     func lifecycle() async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: sigilExecutable.path), "build sigil first: \(sigilExecutable.path)")
+        #expect(FileManager.default.isExecutableFile(atPath: SigilExecutable.url.path), "build sigil first: \(SigilExecutable.url.path)")
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("tsa").path

@@ -4,6 +4,7 @@
 import Foundation
 import Logging
 import SigilServer
+import SigilServiceTesting
 import SigilTSA
 import SigilTimestamp
 import SwiftASN1

@@ -4,24 +4,14 @@
 
 import Foundation
 import SigilBundle
+import SigilServiceTesting
 import SigilTesting
 import Testing
 
 enum SigilBinary {
-    static let root = Fixtures.directory.deletingLastPathComponent().deletingLastPathComponent()
-
-    static var url: URL {
-        let here = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [here, here.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("sigil")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return root.appendingPathComponent(".build/debug/sigil")
-    }
-
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = SigilExecutable.url
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["SIGSTORE_ID_TOKEN"] = nil

@@ -11,6 +11,7 @@ import AsyncHTTPClient
 import Foundation
 import SigilBundle
 import SigilMerkle
+import SigilServiceTesting
 import SigilTesting
 import SigilTlog
 import Testing
@@ -55,7 +56,7 @@ struct TwoFrontEndsTests {
     }
 
     static func run(cluster: PostgresCluster, entries count: Int, clients: Int, killAt: Int?) async throws {
-        #expect(FileManager.default.isExecutableFile(atPath: sigilExecutable.path), "build sigil first: \(sigilExecutable.path)")
+        #expect(FileManager.default.isExecutableFile(atPath: SigilExecutable.url.path), "build sigil first: \(SigilExecutable.url.path)")
         let url = cluster.url(schema: SharedCluster.schemaName("fe"))
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("sigil-pg-fe-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
