@@ -39,10 +39,9 @@ public struct Verifier: Sendable {
 
     struct TrustedCA: Sendable {
         /// Parsed once, when the trusted root is loaded.
-        let anchors: [Certificate]
-        let intermediates: [Certificate]
-        /// The anchors with their P-384 keys ready for repeated use (the chain check's fast path).
-        let prepared: PreparedTrustAnchors
+        /// Every certificate the trusted root lists for the CA, as trust anchors, with their P-384 keys ready
+        /// for repeated use (the chain check's fast path).
+        let anchors: PreparedTrustAnchors
         let validFrom: Date?
         let validUntil: Date?
 
@@ -107,7 +106,7 @@ public struct Verifier: Sendable {
             // that issued the leaf, and the root's signature over the intermediate, the same for every bundle,
             // is not checked again per bundle (it was a third of the signature checks).
             cas.append(TrustedCA(
-                anchors: chain, intermediates: [], prepared: PreparedTrustAnchors(chain),
+                anchors: PreparedTrustAnchors(chain),
                 validFrom: authority.validFor.map { Self.date($0.start) },
                 validUntil: authority.validFor?.end.map(Self.date)))
         }
@@ -138,7 +137,7 @@ public struct Verifier: Sendable {
     /// faster signature checks. A key gets them on its second use, so a verifier kept for many bundles speeds up
     /// and a one-off verification pays nothing.
     public var keysWithTables: Int {
-        certificateAuthorities.reduce(0) { $0 + $1.prepared.anchorsWithTables } + timestampVerifier.keysWithTables
+        certificateAuthorities.reduce(0) { $0 + $1.anchors.anchorsWithTables } + timestampVerifier.keysWithTables
     }
 
     /// Verifies `bundle` over `artifact` and checks that its signer satisfies `policy`.
@@ -333,9 +332,7 @@ public struct Verifier: Sendable {
             var verified: VerifiedCertificateChain?
             for authority in usable {
                 do {
-                    verified = try await FulcioChainVerifier.verify(
-                        leaf: leaf, trustAnchors: authority.anchors, intermediates: authority.intermediates, at: time,
-                        prepared: authority.prepared)
+                    verified = try await FulcioChainVerifier.verify(leaf: leaf, anchors: authority.anchors, at: time)
                     break
                 } catch {
                     firstError = firstError ?? error

@@ -43,15 +43,27 @@ public enum FulcioChainVerifier {
     /// The leaf's critical SubjectAlternativeName is accepted (Fulcio leaves have an empty subject). The caller
     /// takes the anchors (last certificate of each `certChain`) and intermediates (the others) from the
     /// trusted root, and should pass only CAs whose trusted-root validity window covers `time`.
-    ///
-    /// `prepared` (the same `trustAnchors`, with their keys ready for repeated use) lets a leaf issued directly
-    /// by a P-384 anchor take the fast path: the anchor's key checks the leaf's signature with precomputed tables
-    /// and the same policies run on the chain [leaf, anchor]. Anything else, and any failure, goes through
-    /// swift-certificates' `Verifier`, so the fast path only ever accepts what the full validation accepts and
-    /// every error comes from the full validation.
     public static func verify(
+        leaf: Certificate, trustAnchors: [Certificate], intermediates: [Certificate], at time: Date
+    ) async throws(X509Error) -> VerifiedCertificateChain {
+        try await verify(leaf: leaf, trustAnchors: trustAnchors, intermediates: intermediates, at: time, prepared: nil)
+    }
+
+    /// `verify(leaf:trustAnchors:intermediates:at:)` with the anchors of `anchors` and no intermediates, for a
+    /// verifier that keeps `anchors` across many leaves: a leaf issued directly by a P-384 anchor takes the fast
+    /// path, where the anchor's key checks the leaf's signature with precomputed tables and the same policies
+    /// run on the chain [leaf, anchor]. Anything else, and any failure, goes through swift-certificates'
+    /// `Verifier`, so the fast path only ever accepts what the full validation accepts and every error comes
+    /// from the full validation.
+    public static func verify(
+        leaf: Certificate, anchors: PreparedTrustAnchors, at time: Date
+    ) async throws(X509Error) -> VerifiedCertificateChain {
+        try await verify(leaf: leaf, trustAnchors: anchors.certificates, intermediates: [], at: time, prepared: anchors)
+    }
+
+    private static func verify(
         leaf: Certificate, trustAnchors: [Certificate], intermediates: [Certificate], at time: Date,
-        prepared: PreparedTrustAnchors? = nil
+        prepared: PreparedTrustAnchors?
     ) async throws(X509Error) -> VerifiedCertificateChain {
         guard !trustAnchors.isEmpty else { throw X509Error(.missingTrustAnchor, "no trust anchor given") }
         // SPEC: RFC 5280 §4.1.2.5 validity; Sigstore client spec: the leaf is valid at every verified time
@@ -91,9 +103,10 @@ public enum FulcioChainVerifier {
 
     /// The fast path of `verify`: the chain [leaf, anchor] for an anchor that issued the leaf, checked as
     /// swift-certificates' `Verifier` checks it (no unhandled critical extension on either certificate, the
-    /// anchor's subject is the leaf's issuer, the anchor's key verifies the leaf's signature, and the RFC 5280
-    /// and Sigstore policies accept the chain at `time`), but with the anchor's precomputed P-384 tables for the
-    /// signature. `nil` sends the caller to the full validation.
+    /// anchor's subject is the leaf's issuer, the anchor is not the leaf again by its loop rule, the anchor's key
+    /// verifies the leaf's signature, and the RFC 5280 and Sigstore policies accept the chain at `time`), but
+    /// with the anchor's precomputed P-384 tables for the signature. `nil` sends the caller to the full
+    /// validation.
     static func directChain(leaf: Certificate, anchors: PreparedTrustAnchors, at time: Date) -> VerifiedCertificateChain? {
         let rfc5280 = RFC5280Policy(fixedExpiryValidationTime: time)
         let sigstore = SigstoreChainPolicy()
@@ -101,7 +114,8 @@ public enum FulcioChainVerifier {
         guard !leaf.hasUnhandledCriticalExtension(handled) else { return nil }
         for (anchor, key) in anchors.anchors where anchor.subject == leaf.issuer {
             // SPEC: RFC 5280 §6.1.3 (a)(1): the issuer's key verifies the certificate's signature
-            guard let key, anchor != leaf, !anchor.hasUnhandledCriticalExtension(handled), key.isValidSignature(of: leaf),
+            guard let key, !anchor.isSameEntity(as: leaf), !anchor.hasUnhandledCriticalExtension(handled),
+                key.isValidSignature(of: leaf),
                 let chain = UnverifiedCertificateChain.assembled(from: [leaf, anchor])
             else { continue }
             // SPEC: RFC 5280 §6 (swift-certificates' RFC5280Policy) + the Sigstore CA rules, on the whole chain
@@ -174,11 +188,22 @@ public struct PreparedTrustAnchors: Sendable {
         self.anchors = anchors.map { ($0, ReusedP384Key($0.publicKey)) }
     }
 
+    /// The anchors.
+    public var certificates: [Certificate] { anchors.map(\.certificate) }
+
     /// How many anchors have their tables built (for tests).
     public var anchorsWithTables: Int { anchors.count { $0.key?.hasTable ?? false } }
 }
 
 extension Certificate {
+    /// swift-certificates' loop rule (RFC 4158 §5.2): `Verifier` never adds an issuer that has the same subject,
+    /// public key and SubjectAlternativeName (or lack of one) as a certificate already in the chain.
+    func isSameEntity(as other: Certificate) -> Bool {
+        subject == other.subject && publicKey == other.publicKey
+            && extensions[oid: .X509ExtensionID.subjectAlternativeName]?.value
+                == other.extensions[oid: .X509ExtensionID.subjectAlternativeName]?.value
+    }
+
     /// Whether a critical extension is not in `handled` (swift-certificates' `Verifier` rejects such a
     /// certificate anywhere in a chain).
     func hasUnhandledCriticalExtension(_ handled: [ASN1ObjectIdentifier]) -> Bool {

@@ -76,12 +76,13 @@ struct P384PKI {
     func leaf(
         signer: P384.Signing.PrivateKey? = nil, issuer: DistinguishedName? = nil,
         algorithm: Certificate.SignatureAlgorithm = .ecdsaWithSHA384, version: Certificate.Version = .v3,
-        extensions: Certificate.Extensions? = nil
+        extensions: Certificate.Extensions? = nil, subject: DistinguishedName = DistinguishedName(),
+        publicKey: Certificate.PublicKey? = nil
     ) throws -> Certificate {
         try Certificate(
-            version: version, serialNumber: .init(), publicKey: .init(P256.Signing.PrivateKey().publicKey),
+            version: version, serialNumber: .init(), publicKey: publicKey ?? .init(P256.Signing.PrivateKey().publicKey),
             notValidBefore: Self.start, notValidAfter: Self.start.addingTimeInterval(600),
-            issuer: issuer ?? intermediate.subject, subject: DistinguishedName(), signatureAlgorithm: algorithm,
+            issuer: issuer ?? intermediate.subject, subject: subject, signatureAlgorithm: algorithm,
             extensions: try extensions ?? Self.leafExtensions(), issuerPrivateKey: .init(signer ?? intermediateKey))
     }
 }
@@ -145,6 +146,17 @@ let fastPathCases: [FastPathCase] = [
         let pki = try P384PKI(intermediateValidity: P384PKI.start.addingTimeInterval(-86_400)...P384PKI.start)
         return (pki, try pki.leaf())
     },
+    FastPathCase(name: "a leaf with the intermediate's subject and key and no SAN (swift-certificates' loop rule)", accepted: false) {
+        let pki = try P384PKI()
+        var fulcio = FulcioExtensions()
+        fulcio.issuer = "https://issuer.sigil.test"
+        let extensions = try Certificate.Extensions([
+            try Certificate.Extension(KeyUsage(digitalSignature: true), critical: true),
+            try Certificate.Extension(try ExtendedKeyUsage([.codeSigning]), critical: false),
+        ] + (try fulcio.certificateExtensions()))
+        return (pki, try pki.leaf(
+            extensions: extensions, subject: pki.intermediate.subject, publicKey: pki.intermediate.publicKey))
+    },
     FastPathCase(name: "an intermediate whose name constraints exclude the leaf's email", accepted: false) {
         let constraints = NameConstraints(excludedEmailAddresses: ["sigil.test"])
         let pki = try P384PKI(intermediateExtensions: try P384PKI.caExtensions(
@@ -192,8 +204,7 @@ struct ChainFastPathTests {
         // And through the public entry point with the prepared anchors: same outcome.
         let viaPrepared: VerifiedCertificateChain?
         do {
-            viaPrepared = try await FulcioChainVerifier.verify(
-                leaf: leaf, trustAnchors: pki.anchors, intermediates: [], at: P384PKI.time, prepared: prepared)
+            viaPrepared = try await FulcioChainVerifier.verify(leaf: leaf, anchors: prepared, at: P384PKI.time)
         } catch {
             viaPrepared = nil
         }
@@ -208,8 +219,7 @@ struct ChainFastPathTests {
         let anchors = [intermediate.certificate, root.certificate]
         let prepared = PreparedTrustAnchors(anchors)
         #expect(FulcioChainVerifier.directChain(leaf: leaf, anchors: prepared, at: TestPKI.inside) == nil)
-        let chain = try await FulcioChainVerifier.verify(
-            leaf: leaf, trustAnchors: anchors, intermediates: [], at: TestPKI.inside, prepared: prepared)
+        let chain = try await FulcioChainVerifier.verify(leaf: leaf, anchors: prepared, at: TestPKI.inside)
         #expect(chain.issuer == intermediate.certificate)
         #expect(prepared.anchorsWithTables == 0)
     }
