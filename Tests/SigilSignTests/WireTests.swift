@@ -7,6 +7,7 @@ import Foundation
 import SigilBundle
 import SigilCA
 import SigilRekor
+import SigilServiceTesting
 import SigilSign
 import SigilTSA
 import SigilTesting
@@ -102,18 +103,9 @@ struct WireTests {
 
     @Test("the Rekor request a session logs is valid for SigilRekor's validator")
     func rekorRequest() async throws {
-        let key = P256.Signing.PrivateKey()
         let artifact = Array("rekor request".utf8)
         let digest = Array(SHA256.hash(data: artifact))
-        let signature = Array(try key.signature(for: SHA256.hash(data: artifact)).derRepresentation)
-        let request = CreateEntryRequest(
-            hashedRekordRequestV002: CreateEntryRequest.HashedRekordRequestV002(
-                digest: digest,
-                signature: RekorSignature(
-                    content: signature,
-                    verifier: RekorVerifier(
-                        key: .publicKey(RekorPublicKey(rawBytes: Array(key.publicKey.derRepresentation))),
-                        keyDetails: .pkixECDSAP256SHA256))))
+        let request = try RequestSigner().request(for: artifact)
         let entry = try RekorEntryValidator().validate(request.jsonBytes())
         #expect(entry.body.data.digest == digest)
         #expect(String(decoding: request.jsonBytes(), as: UTF8.self).hasPrefix(#"{"hashedRekordRequestV002":{"digest":""#))
